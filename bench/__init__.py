@@ -1,0 +1,6 @@
+"""kernelkit's benchmark: kernelkit beside tf_keras on the same Keras example models.
+
+`make bench` (or `python -m bench.run`) runs it. Every (framework, model) pair is measured in a fresh
+subprocess (`bench.worker`), so import state, traced functions and the memory high-water mark of one
+never leak into another. Models live in `bench.models`; add one there and it is picked up everywhere.
+"""

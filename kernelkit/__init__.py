@@ -1,0 +1,20 @@
+"""kernelkit: the Keras 2 API on TensorFlow 2, built for notebooks.
+
+`import kernelkit as keras` gives the modules a Keras 2 user expects: `layers`, `models`, `optimizers`,
+`losses`, `metrics`, `callbacks`, `backend`, `activations`, `initializers`, `regularizers`, `constraints`,
+`utils`. Notebook widgets live in `kernelkit.widgets` and are only imported when asked for.
+"""
+from kernelkit._tensorflow import import_tensorflow as _import_tensorflow
+
+_import_tensorflow()
+
+from kernelkit import backend  # noqa: E402
+from kernelkit import activations, constraints, initializers, regularizers  # noqa: E402
+from kernelkit import losses, metrics, optimizers  # noqa: E402
+from kernelkit import layers, models  # noqa: E402
+from kernelkit import callbacks  # noqa: E402
+from kernelkit import utils  # noqa: E402
+from kernelkit.engine.sequential import Sequential  # noqa: E402
+from kernelkit.engine.training import Model  # noqa: E402
+
+__version__ = '0.1.0'

@@ -1,0 +1,5 @@
+"""The engine: layers, symbolic tensors and the functional graph, Sequential, the training loop.
+
+Kept free of imports here so that `kernelkit.engine.logs` can be imported by the callbacks without
+pulling the whole engine in.
+"""

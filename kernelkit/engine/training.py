@@ -1,0 +1,524 @@
+"""`Model`: a `Network` that can be compiled and trained (`compile`, `fit`, `evaluate`, `predict`, ...).
+
+Data flows one way. `fit` checks and orders the user's arrays (`data_adapter`), slices them into
+batches, and hands each batch to a compiled step (`tf.function`, traced once per input signature with a
+free batch dimension). The step returns one vector of scalars (loss first, then the metrics, in the
+order of `metrics_names`), which becomes the batch `Logs` given to the callbacks. Only
+`model.stop_training` flows back.
+
+The step runs through `tf.distribute`'s current strategy (the default one unless the model was
+compiled inside `strategy.scope()`), so distributing it needs no rewrite of the loop.
+"""
+import functools
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+from kernelkit.engine import compile_utils, data_adapter
+from kernelkit.engine.logs import Logs
+from kernelkit.engine.network import Network
+from kernelkit.utils.generic_utils import to_list, unpack_singleton
+
+
+class Model(Network):
+    """A functional model: `Model(inputs, outputs)`, trainable with `compile` and `fit`.
+
+    # Arguments
+        inputs: an input tensor (from `Input`) or a list of them.
+        outputs: output tensor(s) computed from the inputs.
+        name: the model name.
+
+    # Example
+    ```python
+    x = Input(shape=(32,))
+    y = Dense(10, activation='softmax')(x)
+    model = Model(inputs=x, outputs=y)
+    model.compile(optimizer='rmsprop', loss='categorical_crossentropy', metrics=['accuracy'])
+    ```
+    """
+
+    def __init__(self, *args, **kwargs):
+        super(Model, self).__init__(*args, **kwargs)
+        self.optimizer = None
+        self.stop_training = False
+        self.history = None
+        self._compile_args = None
+        self._output_specs = None
+        self._functions = {}
+
+    # ----------------------------------------------------------------------------------------------
+    # compile
+
+    def compile(self, optimizer, loss=None, metrics=None, loss_weights=None, sample_weight_mode=None,
+                weighted_metrics=None, target_tensors=None, **kwargs):
+        """Configures the model for training.
+
+        # Arguments
+            optimizer: an optimizer name (e.g. `'rmsprop'`) or instance.
+            loss: a loss name or function; a list or dict (by output name) for several outputs.
+            metrics: list of metrics (names such as `'accuracy'`, or functions), or a dict by output name.
+            loss_weights: list or dict of factors weighting each output's loss in the total.
+            sample_weight_mode: `None` or `'temporal'` (weights per time step), or a list/dict of them.
+            weighted_metrics: metrics computed with `sample_weight` or `class_weight`.
+            target_tensors: not supported on TensorFlow 2 (feed targets to `fit`).
+
+        # Raises
+            ValueError: for unknown losses, metrics or optimizers, or arguments that do not match the outputs.
+            TypeError: for unknown keyword arguments.
+        """
+        from kernelkit import optimizers
+        if kwargs:
+            raise TypeError('Invalid keyword argument(s) in `compile`: %s. Accepted: optimizer, loss, metrics, '
+                            'loss_weights, sample_weight_mode, weighted_metrics.' % sorted(kwargs))
+        if target_tensors is not None:
+            raise ValueError('`target_tensors` needs TensorFlow 1 graphs; on TensorFlow 2 pass the targets '
+                             'as `y` to `fit` instead.')
+        resolved_optimizer = optimizers.get(optimizer)
+        self._compile_args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
+                                  weighted_metrics=weighted_metrics, sample_weight_mode=sample_weight_mode)
+        if self._graph_ready():
+            specs = compile_utils.prepare_outputs(self, **self._compile_args)
+        else:
+            specs = None
+            from kernelkit import losses
+            for value in (loss.values() if isinstance(loss, dict) else to_list(loss)):
+                if value is not None:
+                    losses.get(value)
+        self.optimizer = resolved_optimizer
+        self.loss, self.metrics, self.loss_weights = loss, metrics or [], loss_weights
+        self.sample_weight_mode, self.weighted_metrics = sample_weight_mode, weighted_metrics
+        self._distribution_strategy = tf.distribute.get_strategy()
+        self._functions = {}
+        self._output_specs = None
+        if specs is not None:
+            self._finish_compile(specs)
+
+    def _finish_compile(self, specs=None):
+        if specs is None:
+            specs = compile_utils.prepare_outputs(self, **self._compile_args)
+        self._output_specs = specs
+        self.metrics_names = compile_utils.metrics_names(specs)
+        self._collected_trainable_weights = self.trainable_weights
+        self._functions = {}
+
+    @property
+    def _is_compiled(self):
+        return self.optimizer is not None
+
+    def _check_compiled(self):
+        if not self._is_compiled:
+            raise RuntimeError('You must compile your model before training/testing. Use '
+                               '`model.compile(optimizer, loss)`.')
+
+    def _graph_ready(self):
+        """Whether the outputs are known: always for functional models; after the first call for a
+        subclassed model; after `build` (or the first batch) for a Sequential without input shape."""
+        if self._is_graph_network:
+            return bool(self.outputs)
+        return self.built and hasattr(self, 'output_names')
+
+    def _ensure_ready(self, x):
+        """Builds a model whose input shape was unknown from the first data it sees, and finishes a
+        `compile` that had to wait for the outputs."""
+        if not self._graph_ready():
+            self._build_from_data(x)
+        if self._is_compiled and self._output_specs is None:
+            self._finish_compile()
+
+    def _build_from_data(self, x):
+        """Subclassed models: run one sample through `call` to learn the inputs and outputs."""
+        arrays = [np.asarray(a) for a in (x.values() if isinstance(x, dict) else to_list(x))]
+        outputs = self(unpack_singleton([a[:1] for a in arrays]))
+        self.input_names = ['input_%d' % (i + 1) for i in range(len(arrays))]
+        self.output_names = ['output_%d' % (i + 1) for i in range(len(to_list(outputs)))]
+
+    # ----------------------------------------------------------------------------------------------
+    # Checking data
+
+    def _input_shapes(self, x):
+        if self._is_graph_network:
+            return [t._keras_shape for t in self.inputs], [t.dtype.as_numpy_dtype for t in self.inputs]
+        count = len(x) if isinstance(x, (list, tuple)) else 1
+        return [None] * count, [None] * count
+
+    def _standardize_inputs(self, x):
+        if x is None:
+            raise ValueError('Model %s: `x` (the input data) is missing.' % self.name)
+        shapes, dtypes = self._input_shapes(x)
+        names = self.input_names if self._is_graph_network else ['input_%d' % i for i in range(len(shapes))]
+        dtypes = [d if d is not None and np.dtype(d).kind == 'f' else None for d in dtypes]
+        return data_adapter.standardize_arrays(x, names, shapes, dtypes, 'input', check_batch_axis=False)
+
+    def _standardize_user_data(self, x, y, sample_weight=None, class_weight=None):
+        """Checks and orders `x`, `y` and the sample weights; returns three lists of arrays."""
+        self._ensure_ready(x)
+        self._check_compiled()
+        inputs = self._standardize_inputs(x)
+        specs = self._output_specs
+        trained = [spec for spec in specs if spec.loss_fn is not None]
+        if y is None:
+            raise ValueError('Model %s: `y` (the target data) is missing.' % self.name)
+        output_shapes = [tuple(o.shape.as_list()) for o in self.outputs] if self._is_graph_network else \
+            [None] * len(specs)
+        optional = [spec.name for spec in specs if spec.loss_fn is None]
+        target_dtypes = [np.float32] * len(specs)
+        for i, spec in enumerate(specs):
+            if self._is_graph_network:
+                target_dtypes[i] = self.outputs[i].dtype.as_numpy_dtype
+        targets = data_adapter.standardize_arrays(y, [s.name for s in specs], [None] * len(specs),
+                                                  target_dtypes, 'target', optional=optional)
+        for i, (target, shape) in enumerate(zip(targets, output_shapes)):
+            if target is not None and shape is not None and target.ndim == 1 and len(shape) == 2:
+                targets[i] = target.reshape((-1, 1))
+        if self._is_graph_network:
+            data_adapter.check_loss_and_target(targets, specs, output_shapes)
+        weights_in = self._spread(sample_weight, specs, 'sample_weight')
+        class_in = class_weight if isinstance(class_weight, dict) and any(
+            isinstance(v, dict) for v in class_weight.values()) else None
+        weights = []
+        for i, spec in enumerate(specs):
+            if spec.loss_fn is None:
+                continue
+            cw = class_in.get(spec.name) if class_in is not None else class_weight
+            weights.append(data_adapter.standardize_weights(targets[i], spec, weights_in[i], cw))
+        targets = [t for t in targets if t is not None]
+        data_adapter.check_array_lengths(inputs, targets, weights)
+        return inputs, targets, weights
+
+    @staticmethod
+    def _spread(value, specs, what):
+        if value is None:
+            return [None] * len(specs)
+        if isinstance(value, dict):
+            return [value.get(spec.name) for spec in specs]
+        if isinstance(value, (list, tuple)) and len(specs) > 1:
+            if len(value) != len(specs):
+                raise ValueError('%s should have one entry per output (%d), got %d.'
+                                 % (what, len(specs), len(value)))
+            return list(value)
+        return [value] * len(specs)
+
+    # ----------------------------------------------------------------------------------------------
+    # Compiled steps
+
+    def _forward(self, inputs, training):
+        outputs, masks = self._invoke(unpack_singleton(list(inputs)), None, training, {})
+        outputs = to_list(outputs)
+        masks = to_list(masks) if masks is not None else [None] * len(outputs)
+        return outputs, masks
+
+    def _losses_and_metrics(self, outputs, masks, targets, weights):
+        """Returns the list of scalars named by `metrics_names`: total loss, per-output losses, metrics."""
+        specs = self._output_specs
+        total, output_losses, metric_values = 0., [], []
+        trained_index = 0
+        for spec, y_pred, mask in zip(specs, outputs, masks):
+            if spec.loss_fn is None:
+                continue
+            y_true, w = targets[trained_index], weights[trained_index]
+            trained_index += 1
+            loss = compile_utils.weighted_masked_mean(spec.loss_fn, y_true, y_pred, w, mask)
+            output_losses.append(loss)
+            total += spec.loss_weight * loss
+            for _, fn, weighted in spec.metrics:
+                value = compile_utils.weighted_masked_mean(fn, y_true, y_pred, w if weighted else None, mask)
+                metric_values.append(tf.cast(value, tf.float32))
+        regularization = self.losses
+        if regularization:
+            total += tf.add_n([tf.cast(r, tf.float32) for r in regularization])
+        values = [tf.cast(total, tf.float32)]
+        if len(specs) > 1:
+            values += [tf.cast(l, tf.float32) for l in output_losses]
+        return values + metric_values
+
+    def _train_step(self, inputs, targets, weights):
+        params = self._collected_trainable_weights
+        with tf.GradientTape() as tape:
+            outputs, masks = self._forward(inputs, training=True)
+            values = self._losses_and_metrics(outputs, masks, targets, weights)
+        if params:
+            grads = tape.gradient(values[0], params)
+            self.optimizer.apply_gradients(grads, params)
+        return tf.stack(values)
+
+    def _test_step(self, inputs, targets, weights):
+        outputs, masks = self._forward(inputs, training=False)
+        return tf.stack(self._losses_and_metrics(outputs, masks, targets, weights))
+
+    def _predict_step(self, inputs):
+        outputs, _ = self._forward(inputs, training=False)
+        return outputs
+
+    def _function(self, kind, *array_lists):
+        """The compiled step of `kind` ('train', 'test' or 'predict') for arrays of these dtypes and shapes."""
+        key = (kind,) + tuple((a.dtype.str, a.shape[1:]) for arrays in array_lists for a in arrays)
+        function = self._functions.get(key)
+        if function is None:
+            step = {'train': self._train_step, 'test': self._test_step, 'predict': self._predict_step}[kind]
+            if kind == 'train':
+                self._check_trainable_consistency()
+                self.optimizer.build(self._collected_trainable_weights)
+            signature = [[tf.TensorSpec((None,) + a.shape[1:], tf.as_dtype(a.dtype)) for a in arrays]
+                         for arrays in array_lists]
+            strategy = getattr(self, '_distribution_strategy', None) or tf.distribute.get_strategy()
+
+            def replicated(*args):
+                result = strategy.run(step, args=args)
+                if strategy.num_replicas_in_sync > 1:
+                    reduce_op = tf.distribute.ReduceOp.MEAN if kind != 'predict' else None
+                    if reduce_op is not None:
+                        result = strategy.reduce(reduce_op, result, axis=None)
+                return result
+
+            # A partial is its own key in TensorFlow's "frequent retracing" detector, which otherwise
+            # counts the traces of every model's step together and warns about a notebook building
+            # several models.
+            function = tf.function(functools.partial(replicated), input_signature=signature)
+            self._functions[key] = function
+        return function
+
+    def _check_trainable_consistency(self):
+        if len(self._collected_trainable_weights) != len(self.trainable_weights):
+            warnings.warn('Discrepancy between trainable weights and collected trainable weights, did you set '
+                          '`model.trainable` without calling `model.compile` after ?')
+
+    # ----------------------------------------------------------------------------------------------
+    # Loops
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
+            validation_split=0., validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
+            initial_epoch=0, steps_per_epoch=None, validation_steps=None, **kwargs):
+        """Trains the model for a number of epochs.
+
+        # Arguments
+            x: input data: a numpy array, a list of arrays (several inputs) or a dict by input name.
+            y: target data, in the same forms, by output.
+            batch_size: samples per gradient update (default 32).
+            epochs: index of the last epoch to train (training runs from `initial_epoch` to `epochs`).
+            verbose: 0 silent, 1 progress bar, 2 one line per epoch.
+            callbacks: list of `Callback`s.
+            validation_split: fraction of the data (taken from the end, before shuffling) to validate on.
+            validation_data: `(x_val, y_val)` or `(x_val, y_val, sample_weight_val)`.
+            shuffle: `True` shuffles samples each epoch, `'batch'` shuffles batch-sized chunks, `False` none.
+            class_weight: dict mapping class indices to loss weights.
+            sample_weight: array of weights per sample (or per time step, with `'temporal'` mode).
+            initial_epoch: epoch to start at (to resume a run).
+            steps_per_epoch: batches per epoch (default: one pass over the data).
+            validation_steps: batches of validation data per evaluation (default: all of it).
+
+        # Returns
+            A `History` object; its `history` attribute maps each metric name to its values per epoch.
+
+        # Raises
+            RuntimeError: if the model is not compiled.
+            ValueError: for data that does not match the model (checked before any training).
+        """
+        if kwargs:
+            raise TypeError('Unrecognized keyword arguments for `fit`: %s' % sorted(kwargs))
+        if batch_size is None:
+            batch_size = 32
+        if not 0. <= validation_split < 1.:
+            raise ValueError('validation_split must be in [0, 1), got %r.' % (validation_split,))
+        inputs, targets, weights = self._standardize_user_data(x, y, sample_weight, class_weight)
+        val_arrays = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+                raise ValueError('When passing validation_data, it must contain 2 (x_val, y_val) or 3 (x_val, '
+                                 'y_val, val_sample_weights) items, however it contains %d items'
+                                 % len(validation_data) if isinstance(validation_data, (list, tuple)) else -1)
+            val_x, val_y = validation_data[0], validation_data[1]
+            val_w = validation_data[2] if len(validation_data) == 3 else None
+            val_arrays = self._standardize_user_data(val_x, val_y, val_w)
+        elif validation_split:
+            split_at = int(len(inputs[0]) * (1. - validation_split))
+            val_arrays = tuple(data_adapter.slice_arrays(group, start=split_at)
+                               for group in (inputs, targets, weights))
+            inputs, targets, weights = (data_adapter.slice_arrays(group, stop=split_at)
+                                        for group in (inputs, targets, weights))
+        train_function = self._function('train', inputs, targets, weights)
+        samples = len(inputs[0])
+        do_validation = val_arrays is not None
+        if do_validation and verbose and steps_per_epoch is None:
+            print('Train on %d samples, validate on %d samples' % (samples, len(val_arrays[0][0])))
+
+        from kernelkit import callbacks as callbacks_module
+        self.history = callbacks_module.History()
+        callback_list = [callbacks_module.BaseLogger()]
+        if verbose:
+            callback_list.append(callbacks_module.ProgbarLogger(
+                count_mode='steps' if steps_per_epoch else 'samples'))
+        callback_list = callbacks_module.CallbackList(callback_list + list(callbacks or []) + [self.history])
+        out_labels = list(self.metrics_names)
+        callback_list.set_model(self)
+        callback_list.set_params({
+            'batch_size': batch_size, 'epochs': epochs, 'steps': steps_per_epoch, 'samples': samples,
+            'verbose': verbose, 'do_validation': do_validation,
+            'metrics': out_labels + (['val_' + n for n in out_labels] if do_validation else [])})
+        if do_validation:
+            for callback in callback_list:
+                callback.validation_data = val_arrays[0] + val_arrays[1] + val_arrays[2]
+        self.stop_training = False
+        callback_list.on_train_begin()
+        index_array = np.arange(samples)
+        for epoch in range(initial_epoch, epochs):
+            callback_list.on_epoch_begin(epoch)
+            epoch_logs = Logs()
+            if shuffle == 'batch':
+                index_array = data_adapter.batch_shuffle(index_array, batch_size)
+            elif shuffle:
+                np.random.shuffle(index_array)
+            batches = data_adapter.make_batches(samples, batch_size)
+            if steps_per_epoch is not None:
+                batches = [batches[i % len(batches)] for i in range(steps_per_epoch)]
+            arrays = inputs + targets + weights
+            for batch_index, (start, end) in enumerate(batches):
+                if shuffle:
+                    batch = data_adapter.slice_arrays(arrays, indices=index_array[start:end])
+                else:
+                    batch = data_adapter.slice_arrays(arrays, start=start, stop=end)
+                batch_logs = Logs(batch=batch_index, size=end - start)
+                callback_list.on_batch_begin(batch_index, batch_logs)
+                n_in, n_out = len(inputs), len(targets)
+                values = train_function(batch[:n_in], batch[n_in:n_in + n_out], batch[n_in + n_out:]).numpy()
+                for name, value in zip(out_labels, values.tolist()):
+                    batch_logs[name] = value
+                callback_list.on_batch_end(batch_index, batch_logs)
+                if self.stop_training:
+                    break
+            if do_validation and not self.stop_training:
+                val_values = self._test_loop(*val_arrays, batch_size=batch_size, steps=validation_steps)
+                for name, value in zip(out_labels, val_values):
+                    epoch_logs['val_' + name] = value
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end()
+        return self.history
+
+    def _test_loop(self, inputs, targets, weights, batch_size, steps=None, verbose=0):
+        function = self._function('test', inputs, targets, weights)
+        samples = len(inputs[0])
+        batches = data_adapter.make_batches(samples, batch_size)
+        if steps is not None:
+            batches = [batches[i % len(batches)] for i in range(steps)]
+        progbar = self._progbar(len(batches) if steps else samples, verbose)
+        totals, seen = None, 0
+        for index, (start, end) in enumerate(batches):
+            values = function(*(data_adapter.slice_arrays(g, start=start, stop=end)
+                                for g in (inputs, targets, weights))).numpy().astype('float64')
+            totals = values * (end - start) if totals is None else totals + values * (end - start)
+            seen += end - start
+            if progbar is not None:
+                progbar.update(index + 1 if steps else end)
+        return (totals / seen).tolist()
+
+    @staticmethod
+    def _progbar(target, verbose):
+        if verbose != 1:
+            return None
+        from kernelkit.utils.progbar import Progbar
+        return Progbar(target=target)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None):
+        """Returns the loss and metric values of the model on data, computed batch by batch.
+
+        # Arguments
+            x: input data (array, list of arrays, or dict by input name).
+            y: target data.
+            batch_size: samples per batch (default 32).
+            verbose: 0 or 1 (progress bar).
+            sample_weight: optional weights per sample.
+            steps: number of batches to evaluate (default: all the data).
+
+        # Returns
+            The scalar loss when the model has no metrics, else the list of values named by
+            `model.metrics_names`.
+
+        # Raises
+            RuntimeError: if the model is not compiled.
+            ValueError: for data that does not match the model.
+        """
+        inputs, targets, weights = self._standardize_user_data(x, y, sample_weight)
+        values = self._test_loop(inputs, targets, weights, batch_size or 32, steps=steps, verbose=verbose)
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
+        """Computes the model's outputs for the input samples, batch by batch.
+
+        # Arguments
+            x: input data (array, list of arrays, or dict by input name).
+            batch_size: samples per batch (default 32).
+            verbose: 0 or 1 (progress bar).
+            steps: number of batches to run (default: all the data).
+
+        # Returns
+            A numpy array, or a list of arrays for a model with several outputs.
+
+        # Raises
+            ValueError: for data that does not match the model's inputs.
+        """
+        self._ensure_ready(x)
+        inputs = self._standardize_inputs(x)
+        batch_size = batch_size or 32
+        function = self._function('predict', inputs)
+        samples = len(inputs[0])
+        batches = data_adapter.make_batches(samples, batch_size)
+        if steps is not None:
+            batches = batches[:steps]
+        progbar = self._progbar(len(batches) if steps else samples, verbose)
+        results = []
+        for index, (start, end) in enumerate(batches):
+            outputs = function(data_adapter.slice_arrays(inputs, start=start, stop=end))
+            results.append([o.numpy() for o in outputs])
+            if progbar is not None:
+                progbar.update(index + 1 if steps else end)
+        if len(results) == 1:
+            merged = results[0]
+        else:
+            merged = [np.concatenate(parts) for parts in zip(*results)]
+        return unpack_singleton(merged)
+
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
+        """Runs one gradient update on a single batch.
+
+        # Arguments
+            x: input data of the batch.
+            y: target data of the batch.
+            sample_weight: optional weights per sample.
+            class_weight: optional dict of weights per class.
+
+        # Returns
+            The scalar loss, or the list of values named by `model.metrics_names`.
+        """
+        inputs, targets, weights = self._standardize_user_data(x, y, sample_weight, class_weight)
+        values = self._function('train', inputs, targets, weights)(inputs, targets, weights).numpy().tolist()
+        return values[0] if len(values) == 1 else values
+
+    def test_on_batch(self, x, y, sample_weight=None):
+        """Evaluates the model on a single batch.
+
+        # Arguments
+            x: input data of the batch.
+            y: target data of the batch.
+            sample_weight: optional weights per sample.
+
+        # Returns
+            The scalar loss, or the list of values named by `model.metrics_names`.
+        """
+        inputs, targets, weights = self._standardize_user_data(x, y, sample_weight)
+        values = self._function('test', inputs, targets, weights)(inputs, targets, weights).numpy().tolist()
+        return values[0] if len(values) == 1 else values
+
+    def predict_on_batch(self, x):
+        """Returns the predictions for a single batch of samples.
+
+        # Arguments
+            x: input data of the batch.
+
+        # Returns
+            A numpy array, or a list of them for several outputs.
+        """
+        self._ensure_ready(x)
+        inputs = self._standardize_inputs(x)
+        return unpack_singleton([o.numpy() for o in self._function('predict', inputs)(inputs)])
