@@ -1,5 +1,8 @@
-"""Models: `Sequential`, the functional `Model`, and creating models from configs (`kernelkit.models`)."""
+"""Models: `Sequential`, the functional `Model`, saving and loading them (`kernelkit.models`)."""
+from kernelkit.engine.saving import (load_model, model_from_config, model_from_json, model_from_yaml,
+                                     save_model)
 from kernelkit.engine.sequential import Sequential
 from kernelkit.engine.training import Model
 
-__all__ = ['Model', 'Sequential']
+__all__ = ['Model', 'Sequential', 'load_model', 'save_model', 'model_from_config', 'model_from_json',
+           'model_from_yaml']

@@ -113,6 +113,12 @@ def test_is_tensor_sparse_and_dense():
     np.testing.assert_array_equal(K.eval(K.to_dense(sp)), [[0, 2], [0, 0]])
 
 
+def test_is_tensor_of_functional_api_input():
+    x = K.placeholder(shape=(None, 3))
+    assert K.is_tensor(x)
+    assert K.int_shape(x) == (None, 3) and K.ndim(x) == 2 and K.dtype(x) == 'float32'
+
+
 def test_eval_of_symbolic_tensor_is_a_clear_error():
     @tf.function
     def f(t):
@@ -540,3 +546,26 @@ def test_random_tensors():
     t = K.eval(K.truncated_normal((300, 40), 0., 1., seed=3))
     assert np.abs(t).max() <= 2. and abs(t.std() - 0.88) < 0.05
     assert K.dtype(K.random_normal((2,), dtype='float64')) == 'float64'
+
+
+def test_ops_with_unknown_batch_inside_tf_function():
+    x3, y2 = rand(2, 3, 4), rand(4, 5)
+    a, b = rand(2, 5, 3), rand(2, 3, 6)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 3, 4]), tf.TensorSpec([None, 5, 3]),
+                                  tf.TensorSpec([None, 3, 6])])
+    def f(x, p, q):
+        d = K.dot(x, y2)
+        bd = K.batch_dot(p, q, axes=(2, 1))
+        assert K.int_shape(d) == (None, 3, 5)
+        assert K.int_shape(bd) == (None, 5, 6)
+        assert K.int_shape(K.batch_flatten(x)) == (None, 12)
+        return d, bd, K.batch_flatten(x), K.sparse_categorical_crossentropy(
+            K.zeros_like(x[:, :, 0]), K.softmax(x))
+
+    d, bd, flat, scce = f(x3, a, b)
+    close(d, np.dot(x3, y2))
+    close(bd, np.einsum('bij,bjk->bik', a, b))
+    close(flat, x3.reshape(2, -1))
+    sm = np.exp(x3) / np.exp(x3).sum(-1, keepdims=True)
+    close(scce, -np.log(sm[..., 0]), rtol=1e-4, atol=1e-4)

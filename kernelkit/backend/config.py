@@ -25,7 +25,7 @@ _GLOBAL_LEARNING_PHASE = None
 _PHASE_STATE = threading.local()
 
 
-# ----------------------------------------------------------------------------------- float and epsilon
+# ------------------------------------------------------------------------------ float and epsilon
 
 def floatx():
     """Returns the default float type, as a string.
@@ -77,7 +77,7 @@ def set_epsilon(e):
         raise ValueError('`e` must be a number, received %r.' % (e,))
 
 
-# ----------------------------------------------------------------------------------- image data format
+# ------------------------------------------------------------------------------ image data format
 
 def image_data_format():
     """Returns the default image data format convention.
@@ -209,7 +209,7 @@ def load_config(keras_home=None):
     return config
 
 
-# ----------------------------------------------------------------------------------- uids and sessions
+# ------------------------------------------------------------------------------ uids and sessions
 
 def get_uid(prefix=''):
     """Returns a new number for `prefix`: 1 on the first call, then 2, 3, ...
@@ -297,7 +297,7 @@ def set_session(session):
                        '`tf.config.experimental.set_memory_growth`) instead.')
 
 
-# ----------------------------------------------------------------------------------- learning phase
+# --------------------------------------------------------------------------------- learning phase
 
 def _phase_stack():
     stack = getattr(_PHASE_STATE, 'stack', None)

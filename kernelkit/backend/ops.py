@@ -3,8 +3,6 @@
 Functions accept TensorFlow tensors, `tf.Variable`s and numpy arrays. Shape and dtype queries also
 accept any object with a `shape` (and `dtype`) attribute, such as the engine's symbolic tensors.
 """
-import builtins
-
 import numpy as np
 import tensorflow as tf
 
@@ -25,7 +23,7 @@ def _to_tensor(x, dtype=None):
         return tf.convert_to_tensor(x) if isinstance(x, tf.Variable) else x
     if dtype is None and isinstance(x, float):
         dtype = tf.as_dtype(floatx())
-    return tf.convert_to_tensor(np.asarray(x) if dtype is None else x, dtype=dtype)
+    return tf.convert_to_tensor(x, dtype=dtype)
 
 
 def _tensor_or_variable(x):
@@ -74,7 +72,8 @@ def to_dense(tensor):
 
 
 def is_tensor(x):
-    """Returns whether `x` is a TensorFlow tensor or variable.
+    """Returns whether `x` is a tensor: a TensorFlow tensor or variable, or a symbolic tensor of
+    the functional API (as in Keras 2, where those were TensorFlow tensors too).
 
     # Arguments
         x: any object.
@@ -82,7 +81,13 @@ def is_tensor(x):
     # Returns
         A boolean (False for numpy arrays and Python numbers).
     """
-    return isinstance(x, (tf.Variable, tf.SparseTensor)) or tf.is_tensor(x)
+    if isinstance(x, (tf.Variable, tf.SparseTensor)) or tf.is_tensor(x):
+        return True
+    try:
+        from .symbolic import is_keras_tensor
+    except ImportError:
+        return False
+    return is_keras_tensor(x)
 
 
 def dtype(x):
@@ -202,8 +207,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     array([[1., 2.], [3., 4.]], dtype=float32)
     ```
     """
-    if dtype is None:
-        dtype = floatx()
+    dtype = tf.as_dtype(dtype or floatx()).name
     if hasattr(value, 'tocoo'):  # a scipy sparse matrix: Keras 2 returned a SparseTensor
         coo = value.tocoo()
         indices = np.stack([coo.row, coo.col], axis=1).astype('int64')
@@ -250,7 +254,7 @@ def zeros(shape, dtype=None, name=None):
     # Returns
         A variable.
     """
-    dtype = dtype or floatx()
+    dtype = tf.as_dtype(dtype or floatx()).name
     return variable(np.zeros(_shape_tuple(shape), dtype=dtype), dtype, name)
 
 
@@ -265,7 +269,7 @@ def ones(shape, dtype=None, name=None):
     # Returns
         A variable.
     """
-    dtype = dtype or floatx()
+    dtype = tf.as_dtype(dtype or floatx()).name
     return variable(np.ones(_shape_tuple(shape), dtype=dtype), dtype, name)
 
 
@@ -280,7 +284,7 @@ def eye(size, dtype=None, name=None):
     # Returns
         A variable of shape `(size, size)`.
     """
-    dtype = dtype or floatx()
+    dtype = tf.as_dtype(dtype or floatx()).name
     return variable(np.eye(int(size), dtype=dtype), dtype, name)
 
 
@@ -592,4 +596,4 @@ def name_scope(name):
 
 
 __all__ = [name for name in dir() if not name.startswith('_')
-           and name not in ('builtins', 'np', 'tf', 'floatx')]
+           and name not in ('np', 'tf', 'floatx')]

@@ -90,8 +90,8 @@ def batch_dot(x, y, axes=None):
     if len(axes) != 2 or builtins.any(isinstance(a, (list, tuple)) for a in axes):
         raise ValueError('`axes` must be an int or a pair of ints (multiple target dimensions '
                          'are not supported), received %r.' % (axes,))
-    ax, ay = _normalize_axis(list(axes), None)
-    ax = ax % x_ndim if -x_ndim <= ax < x_ndim else ax
+    ax, ay = axes
+    ax = ax % x_ndim if -x_ndim <= ax < x_ndim else ax  # negative axes count from the end
     ay = ay % y_ndim if -y_ndim <= ay < y_ndim else ay
     if not (0 < ax < x_ndim and 0 < ay < y_ndim):
         raise ValueError('`axes` %r are invalid for inputs of ndim %d and %d: they must not be the '

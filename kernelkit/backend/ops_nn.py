@@ -186,7 +186,7 @@ def dropout(x, level, noise_shape=None, seed=None):
     return tf.nn.dropout(_t(x) * 1., rate=level, noise_shape=noise_shape, seed=_seed(seed))
 
 
-# ----------------------------------------------------------------------------------- crossentropies
+# --------------------------------------------------------------------------------- crossentropies
 
 
 def _check_axis(output, axis, fn_name):

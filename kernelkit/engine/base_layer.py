@@ -534,7 +534,7 @@ class Layer:
             return outputs, output_mask
 
         try:
-            concrete = tf.function(functools.partial(traced)).get_concrete_function(*specs)
+            concrete = tf.function(functools.partial(traced), autograph=False).get_concrete_function(*specs)
         finally:
             for layer, losses in saved_losses:
                 layer._call_losses = losses

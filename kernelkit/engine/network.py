@@ -455,6 +455,72 @@ class Network(Layer):
                    outputs=unpack_singleton(tensors(config['output_layers'])), name=config.get('name'))
 
 
+    # ----------------------------------------------------------------------------------------------
+    # Saving (the file formats live in `kernelkit.engine.saving`).
+
+    def save(self, filepath, overwrite=True, include_optimizer=True):
+        """Saves the model (architecture, weights, compile settings, optimizer state) to an HDF5 file.
+
+        The file is written under a temporary name beside `filepath` and renamed into place.
+
+        # Arguments
+            filepath: a path, or an open `h5py.File`/`h5py.Group`.
+            overwrite: whether to replace an existing file.
+            include_optimizer: whether to store the optimizer and its state.
+        """
+        from kernelkit.engine import saving
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Saves the weights of every layer to an HDF5 file (Keras 2 weights-only layout).
+
+        # Arguments
+            filepath: a path, or an open `h5py.File`/`h5py.Group`.
+            overwrite: whether to replace an existing file.
+        """
+        from kernelkit.engine import saving
+        saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, by_name=False, skip_mismatch=False):
+        """Loads weights saved by `save_weights` or `save` (by any Keras 2 implementation), all or nothing.
+
+        # Arguments
+            filepath: a path, or an open `h5py.File`/`h5py.Group`.
+            by_name: match layers by name instead of by order.
+            skip_mismatch: with `by_name`, skip layers whose weights do not fit, with a warning each.
+
+        # Raises
+            ValueError: on any mismatch, before any weight changes.
+        """
+        from kernelkit.engine import saving
+        saving.load_weights(self, filepath, by_name=by_name, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """Returns the model's architecture as a JSON string (weights not included).
+
+        # Arguments
+            **kwargs: passed to `json.dumps` (e.g. `indent=2`).
+
+        # Returns
+            A JSON string, readable by `model_from_json`.
+        """
+        from kernelkit.engine import saving
+        return json.dumps(saving.model_to_dict(self), **kwargs)
+
+    def to_yaml(self, **kwargs):
+        """Returns the model's architecture as a YAML string (weights not included).
+
+        # Arguments
+            **kwargs: passed to `yaml.dump`.
+
+        # Returns
+            A YAML string, readable by `model_from_yaml`.
+        """
+        import yaml
+        from kernelkit.engine import saving
+        return yaml.safe_dump(saving.model_to_dict(self), **kwargs)
+
+
 def _serializable_kwargs(layer, kwargs):
     try:
         json.dumps(kwargs)

@@ -169,9 +169,6 @@ class Sequential(Model):
             build_shape = config.get('build_input_shape')
         model = cls(name=name)
         for layer_config in layer_configs:
-            if layer_config.get('class_name') == 'InputLayer':
-                model.add(InputLayer(**layer_config['config']))
-                continue
             model.add(deserialize_layer(layer_config, custom_objects=custom_objects))
         if not model.outputs and build_shape is not None:
             model.build(tuple(build_shape))

@@ -271,12 +271,21 @@ class Model(Network):
                         result = strategy.reduce(reduce_op, result, axis=None)
                 return result
 
+            # autograph=False: the engine and Keras 2 layers are written as graph code (no Python `if` on
+            # tensors), and converting every function they call costs seconds on the first `fit`.
             # A partial is its own key in TensorFlow's "frequent retracing" detector, which otherwise
             # counts the traces of every model's step together and warns about a notebook building
             # several models.
-            function = tf.function(functools.partial(replicated), input_signature=signature)
+            function = tf.function(functools.partial(replicated), input_signature=signature, autograph=False)
             self._functions[key] = function
         return function
+
+    def _ensure_optimizer_built(self):
+        """Creates the optimizer's state for the trained weights (e.g. before restoring it from a file)."""
+        self._check_compiled()
+        if self._output_specs is None:
+            self._finish_compile()
+        self.optimizer.build(self._collected_trainable_weights)
 
     def _check_trainable_consistency(self):
         if len(self._collected_trainable_weights) != len(self.trainable_weights):

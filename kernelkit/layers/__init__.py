@@ -50,5 +50,6 @@ def deserialize(config, custom_objects=None):
     # Raises
         ValueError: for an unknown class name (suggesting `custom_objects`).
     """
-    return deserialize_keras_object(config, module_objects=registry(), custom_objects=custom_objects,
-                                    printable_module_name='layer')
+    from kernelkit.engine.saving.config_compat import normalize_layer_config
+    return deserialize_keras_object(normalize_layer_config(config), module_objects=registry(),
+                                    custom_objects=custom_objects, printable_module_name='layer')

@@ -14,16 +14,38 @@ from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
 
 
-def _positive_int(layer_name, argument, value):
+def _label(cls, kwargs):
+    """How error messages name a layer that is still being constructed: `Dense` or `Dense "my_dense"`."""
+    name = kwargs.get('name')
+    return '%s "%s"' % (cls.__name__, name) if name else cls.__name__
+
+
+def _positive_int(label, argument, value):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError('%s: `%s` must be a positive integer, got %r.' % (layer_name, argument, value))
+        raise ValueError('%s: `%s` must be a positive integer, got %r.' % (label, argument, value))
     return int(value)
 
 
-def _rate(layer_name, value):
-    if not 0. <= float(value) <= 1.:
-        raise ValueError('%s: `rate` must be a float in [0, 1], got %r.' % (layer_name, value))
-    return float(value)
+def _rate(label, value):
+    try:
+        rate = float(value)
+    except (TypeError, ValueError):
+        rate = None
+    if isinstance(value, bool) or rate is None or not 0. <= rate <= 1.:
+        raise ValueError('%s: `rate` must be a float in [0, 1], got %r.' % (label, value))
+    return rate
+
+
+def _int_tuple(label, argument, value, expected):
+    try:
+        values = tuple(value)
+    except TypeError:
+        values = None
+    if values is None or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                 for v in values):
+        raise ValueError('%s: `%s` must be a tuple of integers (%s), got %r.'
+                         % (label, argument, expected, value))
+    return tuple(int(v) for v in values)
 
 
 class Dense(Layer):
@@ -59,9 +81,11 @@ class Dense(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         if 'input_shape' not in kwargs and 'input_dim' in kwargs:
             kwargs['input_shape'] = (kwargs.pop('input_dim'),)
+        units = _positive_int(_label(type(self), kwargs), 'units', units)
+        activation = activations.get(activation)
         super(Dense, self).__init__(**kwargs)
-        self.units = _positive_int(self.name, 'units', units)
-        self.activation = activations.get(activation)
+        self.units = units
+        self.activation = activation
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -126,9 +150,10 @@ class Activation(Layer):
     """
 
     def __init__(self, activation, **kwargs):
+        activation = activations.get(activation)
         super(Activation, self).__init__(**kwargs)
         self.supports_masking = True
-        self.activation = activations.get(activation)
+        self.activation = activation
 
     def call(self, inputs):
         return self.activation(inputs)
@@ -152,12 +177,20 @@ class Dropout(Layer):
         seed: random seed.
 
     # Raises
-        ValueError: if `rate` is outside [0, 1].
+        ValueError: if `rate` is outside [0, 1] or `noise_shape` is not a tuple.
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        label = _label(type(self), kwargs)
+        rate = _rate(label, rate)
+        if noise_shape is not None:
+            try:
+                noise_shape = tuple(noise_shape)
+            except TypeError:
+                raise ValueError('%s: `noise_shape` must be a tuple (batch dimension included, `None` for '
+                                 'the input\'s size), got %r.' % (label, noise_shape))
         super(Dropout, self).__init__(**kwargs)
-        self.rate = _rate(self.name, rate)
+        self.rate = rate
         self.noise_shape = noise_shape
         self.seed = seed
         self.supports_masking = True
@@ -225,15 +258,18 @@ class Reshape(Layer):
         target_shape: tuple of integers, without the batch dimension.
 
     # Raises
-        ValueError: if more than one entry is -1, or the sizes cannot match.
+        ValueError: if `target_shape` is not a tuple of positive integers with at most one -1; when the
+            layer is built or called, if the input size cannot take the target shape.
     """
 
     def __init__(self, target_shape, **kwargs):
+        label = _label(type(self), kwargs)
+        target_shape = _int_tuple(label, 'target_shape', target_shape, 'positive sizes, or -1 once')
+        if any(d == 0 or d < -1 for d in target_shape) or target_shape.count(-1) > 1:
+            raise ValueError('%s: `target_shape` must hold positive sizes and at most one unknown dimension '
+                             '(-1), got %s.' % (label, target_shape))
         super(Reshape, self).__init__(**kwargs)
-        self.target_shape = tuple(target_shape)
-        if list(self.target_shape).count(-1) > 1:
-            raise ValueError('Reshape %s: can only specify one unknown dimension (-1), got target_shape=%s.'
-                             % (self.name, self.target_shape))
+        self.target_shape = target_shape
 
     def _fix_unknown(self, input_shape):
         known = int(np.prod([d for d in input_shape if d != -1]))
@@ -248,6 +284,11 @@ class Reshape(Layer):
             raise ValueError('Reshape %s: total size of new array must be unchanged (input shape %s, target '
                              'shape %s).' % (self.name, tuple(input_shape), self.target_shape))
         return tuple(target)
+
+    def build(self, input_shape):
+        if all(d is not None for d in input_shape[1:]):
+            self._fix_unknown(input_shape[1:])
+        self.built = True
 
     def compute_output_shape(self, input_shape):
         if any(d is None for d in input_shape[1:]):
@@ -278,11 +319,13 @@ class Permute(Layer):
     """
 
     def __init__(self, dims, **kwargs):
+        label = _label(type(self), kwargs)
+        dims = _int_tuple(label, 'dims', dims, 'a permutation of 1..rank')
+        if sorted(dims) != list(range(1, len(dims) + 1)):
+            raise ValueError('%s: `dims` must be a permutation of 1..%d (the batch axis is not '
+                             'included), got %s.' % (label, len(dims), dims))
         super(Permute, self).__init__(**kwargs)
-        self.dims = tuple(dims)
-        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
-            raise ValueError('Permute %s: `dims` must be a permutation of 1..%d (the batch axis is not '
-                             'included), got %s.' % (self.name, len(self.dims), self.dims))
+        self.dims = dims
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
 
     def compute_output_shape(self, input_shape):
@@ -302,11 +345,15 @@ class RepeatVector(Layer):
 
     # Arguments
         n: positive integer, the number of repetitions.
+
+    # Raises
+        ValueError: if `n` is not a positive integer.
     """
 
     def __init__(self, n, **kwargs):
+        n = _positive_int(_label(type(self), kwargs), 'n', n)
         super(RepeatVector, self).__init__(**kwargs)
-        self.n = _positive_int(self.name, 'n', n)
+        self.n = n
         self.input_spec = InputSpec(ndim=2)
 
     def compute_output_shape(self, input_shape):
@@ -354,9 +401,14 @@ class Lambda(Layer):
             shape; when omitted it is found by tracing the function.
         mask: a mask to return, or a function `(inputs, mask) -> mask`.
         arguments: dictionary of extra keyword arguments for `function`.
+
+    # Raises
+        ValueError: if `function` is not callable.
     """
 
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        if not callable(function):
+            raise ValueError('%s: `function` must be callable, got %r.' % (_label(type(self), kwargs), function))
         super(Lambda, self).__init__(**kwargs)
         self.function = function
         self.arguments = arguments if arguments else {}

@@ -33,7 +33,7 @@ def _outputs_and_gradients(layer, data, training, cotangent_seed):
 
 def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input_data=None,
                expected_output=None, expected_output_dtype=None, oracle=None, oracle_kwargs=None,
-               check_training=True, atol=1e-5, grad_atol=1e-4, seed=0):
+               check_training=True, atol=1e-5, grad_atol=1e-4, seed=0, custom_objects=None):
     """Tests a layer: shapes, config round trip, use in models, and agreement with an oracle.
 
     # Arguments
@@ -51,6 +51,8 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
         atol: tolerance for outputs.
         grad_atol: tolerance for gradients.
         seed: seed of the random input and the random output projection.
+        custom_objects: dictionary of objects the layer's config refers to by name (e.g. the function of
+            a `Lambda`), used while the layer and the model are rebuilt from their configs.
 
     # Returns
         The layer's output on the input data (numpy).
@@ -61,7 +63,9 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
     from kernelkit.engine.input_layer import Input
     from kernelkit.engine.sequential import Sequential
     from kernelkit.engine.training import Model
+    from kernelkit.utils.generic_utils import CustomObjectScope
     kwargs = dict(kwargs or {})
+    custom_objects = dict(custom_objects or {}, **{layer_cls.__name__: layer_cls})
     input_dtype = input_dtype or 'float32'
     if input_data is None:
         input_data = _random_input(input_shape, input_dtype, seed)
@@ -93,10 +97,11 @@ def layer_test(layer_cls, kwargs=None, input_shape=None, input_dtype=None, input
     weights = layer.get_weights()
     layer.set_weights(weights)
     config = layer.get_config()
-    recreated = layer_cls.from_config(config)
+    with CustomObjectScope(custom_objects):
+        recreated = layer_cls.from_config(config)
     assert recreated.get_config() == config, 'get_config/from_config does not round-trip'
     model_config = model.get_config()
-    rebuilt = Model.from_config(model_config, custom_objects={layer_cls.__name__: layer_cls})
+    rebuilt = Model.from_config(model_config, custom_objects=custom_objects)
     rebuilt.set_weights(model.get_weights())
     np.testing.assert_allclose(rebuilt.predict(input_data), actual_output, atol=atol, rtol=0)
 

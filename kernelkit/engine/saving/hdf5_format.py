@@ -1,0 +1,206 @@
+"""The Keras 2 HDF5 layout: where everything lives in a `.h5` file, and nothing else.
+
+```
+/  @keras_version @backend @model_config @training_config
+   model_weights/  @layer_names @backend @keras_version
+       <layer name>/  @weight_names  <weight name> datasets (in `layer.weights` order)
+   optimizer_weights/  @weight_names  datasets (in `optimizer.weights` order)
+```
+A weights-only file has the `model_weights` layout at its root. Strings are written as fixed-length bytes
+(readable by Keras 2.0-2.3 and tf_keras alike) and read leniently (bytes, str, chunked lists, the empty
+float arrays other writers use for "no weights").
+"""
+import json
+
+import numpy as np
+
+HDF5_OBJECT_HEADER_LIMIT = 64512
+KERAS_VERSION = '2.2.4'
+BACKEND = 'tensorflow'
+
+
+def decode(value):
+    """Turns an attribute value (bytes, numpy bytes, str) into `str`."""
+    if isinstance(value, (bytes, np.bytes_)):
+        return value.decode('utf8')
+    return str(value)
+
+
+def write_string_attribute(group, name, value):
+    """Writes a string attribute as fixed-length bytes, as Keras 2 wrote it with h5py 2."""
+    group.attrs[name] = np.bytes_(value.encode('utf8'))
+
+
+def read_string_attribute(group, name, default=None):
+    """Reads a string attribute, whatever string type stored it; `default` when absent."""
+    if name not in group.attrs:
+        return default
+    return decode(group.attrs[name])
+
+
+def write_name_list(group, name, values):
+    """Writes a list of names as an `S` array, split into `name0`, `name1`, ... when too large for one
+    HDF5 object header (Keras 2.2 chunking).
+
+    # Raises
+        RuntimeError: if a single name is larger than the header limit.
+    """
+    encoded = [v.encode('utf8') for v in values]
+    too_long = [v for v in encoded if len(v) > HDF5_OBJECT_HEADER_LIMIT]
+    if too_long:
+        raise RuntimeError('The following attributes cannot be saved to HDF5 file because they are larger than '
+                           '%d bytes: %s' % (HDF5_OBJECT_HEADER_LIMIT, too_long))
+    array = np.array(encoded, dtype='S') if encoded else np.array([], dtype='S1')
+    chunks = 1
+    while array.nbytes / chunks > HDF5_OBJECT_HEADER_LIMIT:
+        chunks += 1
+    if chunks == 1:
+        group.attrs[name] = array
+        return
+    for index, part in enumerate(np.array_split(array, chunks)):
+        group.attrs['%s%d' % (name, index)] = part
+
+
+def read_name_list(group, name):
+    """Reads a list of names written whole or in chunks; returns `[]` for the empty-float form."""
+    if name in group.attrs:
+        raw = [group.attrs[name]]
+    else:
+        raw, index = [], 0
+        while '%s%d' % (name, index) in group.attrs:
+            raw.append(group.attrs['%s%d' % (name, index)])
+            index += 1
+    names = []
+    for part in raw:
+        part = np.atleast_1d(part)
+        if part.dtype.kind == 'f':
+            continue
+        names.extend(decode(v) for v in part)
+    return names
+
+
+def _unique_weight_names(layer):
+    names, seen = [], {}
+    for index, weight in enumerate(layer.weights):
+        name = weight.name or 'param_%d' % index
+        if name in seen:
+            seen[name] += 1
+            name = '%s_%d' % (name, seen[name])
+        else:
+            seen[name] = 0
+        names.append(name)
+    return names
+
+
+def save_weights_to_group(group, layers):
+    """Writes the weights of `layers` into an HDF5 group, one subgroup per layer.
+
+    # Arguments
+        group: an `h5py.Group` (a file root for weights-only files).
+        layers: the model's layers, in `model.layers` order.
+    """
+    write_name_list(group, 'layer_names', [layer.name for layer in layers])
+    write_string_attribute(group, 'backend', BACKEND)
+    write_string_attribute(group, 'keras_version', KERAS_VERSION)
+    for layer in layers:
+        layer_group = group.create_group(layer.name)
+        names = _unique_weight_names(layer)
+        write_name_list(layer_group, 'weight_names', names)
+        for name, weight in zip(names, layer.weights):
+            value = weight.numpy()
+            dataset = layer_group.create_dataset(name, value.shape, dtype=value.dtype)
+            dataset[()] = value
+
+
+def read_saved_layers(group):
+    """Reads every saved layer of a weights group: `[(layer_name, [arrays])]` in file order, plus the
+    Keras version and backend that wrote them.
+
+    # Returns
+        `(layers, keras_version, backend)`; `keras_version` is `'1'` for Keras 1 files (no attribute).
+
+    # Raises
+        ValueError: for a damaged file, naming the missing group or dataset.
+    """
+    version = read_string_attribute(group, 'keras_version', '1')
+    backend = read_string_attribute(group, 'backend')
+    saved = []
+    for name in read_name_list(group, 'layer_names'):
+        if name not in group:
+            raise ValueError('The weights file is damaged: layer "%s" is listed but has no group.' % name)
+        layer_group = group[name]
+        arrays = []
+        for weight_name in read_name_list(layer_group, 'weight_names'):
+            if weight_name not in layer_group:
+                raise ValueError('The weights file is damaged: weight "%s" of layer "%s" is listed but missing.'
+                                 % (weight_name, name))
+            arrays.append(np.asarray(layer_group[weight_name]))
+        saved.append((name, arrays))
+    return saved, version, backend
+
+
+def write_model_file(root, model, include_optimizer=True):
+    """Writes a whole model (config, weights, training config, optimizer state) into an HDF5 root.
+
+    # Arguments
+        root: an open `h5py.File` or `h5py.Group`.
+        model: the model.
+        include_optimizer: whether to store the compile settings and optimizer state.
+    """
+    write_string_attribute(root, 'keras_version', KERAS_VERSION)
+    write_string_attribute(root, 'backend', BACKEND)
+    config = {'class_name': model.__class__.__name__, 'config': model.get_config()}
+    write_string_attribute(root, 'model_config', json.dumps(config, default=json_default))
+    save_weights_to_group(root.create_group('model_weights'), model.layers)
+    optimizer = getattr(model, 'optimizer', None)
+    if include_optimizer and optimizer is not None:
+        write_string_attribute(root, 'training_config', json.dumps(training_config(model), default=json_default))
+        weights = optimizer.weights
+        if weights:
+            group = root.create_group('optimizer_weights')
+            names = ['%s_%d' % (w.name, i) if w.name in [v.name for v in weights[:i]] else w.name
+                     for i, w in enumerate(weights)]
+            write_name_list(group, 'weight_names', names)
+            for name, weight in zip(names, weights):
+                value = weight.numpy()
+                dataset = group.create_dataset(name, value.shape, dtype=value.dtype)
+                dataset[()] = value
+
+
+def training_config(model):
+    """The compile settings as Keras 2.2.4 stores them (functions replaced by their names).
+
+    # Returns
+        A JSON-friendly dictionary.
+    """
+    from kernelkit import optimizers
+
+    def names(value):
+        if isinstance(value, dict):
+            return {k: names(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [names(v) for v in value]
+        if callable(value):
+            return getattr(value, '__name__', str(value))
+        return value
+
+    return {'optimizer_config': optimizers.serialize(model.optimizer), 'loss': names(model.loss),
+            'metrics': names(model.metrics), 'weighted_metrics': names(model.weighted_metrics),
+            'sample_weight_mode': model.sample_weight_mode, 'loss_weights': model.loss_weights}
+
+
+def json_default(value):
+    """Makes numpy values, configurable objects and functions JSON-friendly (Keras 2's fallback)."""
+    if hasattr(value, 'get_config'):
+        return {'class_name': value.__class__.__name__, 'config': value.get_config()}
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if callable(value):
+        return value.__name__
+    if type(value).__name__ == 'TensorShape':
+        return value.as_list()
+    if type(value).__name__ == 'DType':
+        return value.name
+    raise TypeError('Not JSON serializable: %r' % (value,))
