@@ -668,6 +668,27 @@ class Nadam(Optimizer):
         m_t_bar = (1. - hyper['cache_t']) * g_prime + hyper['cache_t_1'] * m_t_prime
         return param - hyper['lr'] * m_t_bar / (tf.sqrt(v_t_prime) + self.epsilon)
 
+    def set_weights(self, weights):
+        """Sets the optimizer state, then recomputes the momentum schedule from `iterations`.
+
+        The schedule is not among `weights` (Keras 2.2 files do not store it), but it is a function of the
+        step count alone, so a restored optimizer continues exactly where the saved one stopped.
+
+        # Arguments
+            weights: list of arrays, one per entry of `weights`.
+
+        # Raises
+            ValueError: if the count or any shape does not match.
+        """
+        super(Nadam, self).set_weights(weights)
+        beta_1 = np.float32(self._value('beta_1'))
+        decay = np.float32(self.schedule_decay)
+        schedule = np.float32(1.)
+        for t in range(1, int(self.iterations.numpy()) + 1):
+            cache = beta_1 * (np.float32(1.) - np.float32(0.5) * np.power(np.float32(0.96), np.float32(t) * decay))
+            schedule = np.float32(schedule * cache)
+        self.m_schedule.assign(schedule)
+
     def get_config(self):
         """Returns `{lr, beta_1, beta_2, epsilon, schedule_decay}` (plus clipping when set)."""
         return self._config({'lr': self._value('lr'), 'beta_1': self._value('beta_1'),

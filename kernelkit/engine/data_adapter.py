@@ -65,8 +65,8 @@ def standardize_arrays(data, names, shapes, dtypes, what, check_batch_axis=True,
             expected = tuple(shape[1:]) if not check_batch_axis else tuple(shape)
             actual = array.shape[1:] if not check_batch_axis else array.shape
             if len(array.shape) != len(shape):
-                raise ValueError('Error when checking %s: expected %s to have %d dimensions, but got array '
-                                 'with shape %s' % (what, name, len(shape), array.shape))
+                raise ValueError('Error when checking %s: expected %s to have %d dimensions (shape %s), but got '
+                                 'array with shape %s' % (what, name, len(shape), tuple(shape), array.shape))
             for exp, act in zip(expected, actual):
                 if exp is not None and exp != act:
                     raise ValueError('Error when checking %s: expected %s to have shape %s but got array '

@@ -9,6 +9,7 @@ import warnings
 
 import tensorflow as tf
 
+from kernelkit.backend import config as backend_config
 from kernelkit.engine.base_layer import Layer, _unique
 from kernelkit.engine.input_layer import InputLayer
 from kernelkit.engine.input_spec import InputSpec
@@ -33,6 +34,9 @@ class Network(Layer):
     """
 
     def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+        if not name:  # Keras 2 names models by the lower-cased class name: `model_1`, `mymodel_1`
+            prefix = self.__class__.__name__.lower()
+            name = '%s_%d' % (prefix, backend_config.get_uid(prefix))
         super(Network, self).__init__(name=name, **kwargs)
         self._is_graph_network = False
         self._layers = []
@@ -114,6 +118,7 @@ class Network(Layer):
         by_depth = collections.defaultdict(list)
         for node, depth in node_depth.items():
             by_depth[depth].append(node)
+        self._nodes_by_depth = dict(by_depth)
         self._nodes_in_order = [node for depth in sorted(by_depth, reverse=True) for node in by_depth[depth]]
         self._network_nodes = set(id(node) for node in self._nodes_in_order)
 
@@ -125,16 +130,19 @@ class Network(Layer):
             self._layers.extend(sorted(layers_by_depth[depth], key=lambda l: layer_index[l]))
 
         available = set(id(x) for x in self.inputs)
+        accessed = []
         for node in self._nodes_in_order:
             if isinstance(node.outbound_layer, InputLayer):
+                if any(id(x) in available for x in node.output_tensors):
+                    accessed.append(node.outbound_layer.name)
                 continue
             for x in node.input_tensors:
                 if id(x) not in available:
                     raise ValueError('Graph disconnected: cannot obtain value for tensor %r at layer "%s". '
                                      'The following previous layers were accessed without issue: %s'
-                                     % (x, node.outbound_layer.name,
-                                        [l.name for l in self._layers if id(l) in available]))
+                                     % (x, node.outbound_layer.name, accessed))
             available.update(id(x) for x in node.output_tensors)
+            accessed.append(node.outbound_layer.name)
         names = [layer.name for layer in self._layers]
         duplicates = sorted(set(n for n in names if names.count(n) > 1))
         if duplicates:

@@ -123,8 +123,7 @@ class Sequential(Model):
         if not self._stack:
             raise TypeError('Sequential model %s has no layers to build.' % self.name)
         input_shape = tuple(to_list(input_shape)) if not isinstance(input_shape, tuple) else input_shape
-        self._start_graph(Input(batch_shape=input_shape, dtype=self._stack[0].dtype,
-                                name=self._stack[0].name + '_input'))
+        self._start_graph(Input(batch_shape=input_shape, dtype=self._stack[0].dtype, name=self.name + '_input'))
         for layer in self._stack:
             self._append_to_graph(layer)
         self._build_input_shape = input_shape

@@ -3,15 +3,19 @@ import numpy as np
 
 
 def _is_sequential_like(model):
-    """A model prints the short table when it is a Sequential or a plain chain of single-input layers."""
+    """Whether a model prints the short table (no "Connected to" column), by Keras 2's rule.
+
+    Sequential and subclassed models always do. A graph model does when every depth of its graph holds a
+    single node with at most one inbound layer, and no layer is called twice in it.
+    """
     from kernelkit.engine.sequential import Sequential
-    if isinstance(model, Sequential):
+    if isinstance(model, Sequential) or not getattr(model, '_is_graph_network', False):
         return True
-    if not getattr(model, '_is_graph_network', False):
-        return True
-    for layer in model.layers:
-        nodes = [n for n in layer._inbound_nodes if id(n) in model._network_nodes]
+    for nodes in model._nodes_by_depth.values():
         if len(nodes) > 1 or (nodes and len(nodes[0].inbound_layers) > 1):
+            return False
+    for layer in model.layers:
+        if sum(1 for node in layer._inbound_nodes if id(node) in model._network_nodes) > 1:
             return False
     return True
 
@@ -89,7 +93,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
                 print_fn(_format_row(['', '', '', connection], positions))
         print_fn(('=' if index == len(layers) - 1 else '_') * line_length)
 
-    trainable = _count(getattr(model, '_collected_trainable_weights', None) or model.trainable_weights)
+    collected = getattr(model, '_collected_trainable_weights', None)  # what `compile` saw, as in Keras 2
+    trainable = _count(collected if collected is not None else model.trainable_weights)
     non_trainable = _count(model.non_trainable_weights)
     print_fn('Total params: {:,}'.format(trainable + non_trainable))
     print_fn('Trainable params: {:,}'.format(trainable))

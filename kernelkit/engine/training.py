@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
+from kernelkit.backend import config as backend_config
 from kernelkit.engine import compile_utils, data_adapter
 from kernelkit.engine.logs import Logs
 from kernelkit.engine.network import Network
@@ -148,12 +149,17 @@ class Model(Network):
         shapes, dtypes = self._input_shapes(x)
         names = self.input_names if self._is_graph_network else ['input_%d' % i for i in range(len(shapes))]
         dtypes = [d if d is not None and np.dtype(d).kind == 'f' else None for d in dtypes]
-        return data_adapter.standardize_arrays(x, names, shapes, dtypes, 'input', check_batch_axis=False)
+        arrays = data_adapter.standardize_arrays(x, names, shapes, dtypes, 'input', check_batch_axis=False)
+        if self._is_graph_network:
+            return arrays
+        # A subclassed model has no `Input` dtypes: float data is fed as floatx, like Keras 2.2's placeholders.
+        floatx = backend_config.floatx()
+        return [a.astype(floatx) if a.dtype.kind == 'f' and a.dtype != floatx else a for a in arrays]
 
     def _standardize_user_data(self, x, y, sample_weight=None, class_weight=None):
         """Checks and orders `x`, `y` and the sample weights; returns three lists of arrays."""
-        self._ensure_ready(x)
         self._check_compiled()
+        self._ensure_ready(x)
         inputs = self._standardize_inputs(x)
         specs = self._output_specs
         trained = [spec for spec in specs if spec.loss_fn is not None]
@@ -333,9 +339,10 @@ class Model(Network):
         val_arrays = None
         if validation_data is not None:
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
-                raise ValueError('When passing validation_data, it must contain 2 (x_val, y_val) or 3 (x_val, '
-                                 'y_val, val_sample_weights) items, however it contains %d items'
-                                 % len(validation_data) if isinstance(validation_data, (list, tuple)) else -1)
+                found = ('%d items' % len(validation_data) if isinstance(validation_data, (list, tuple))
+                         else 'a %s' % type(validation_data).__name__)
+                raise ValueError('When passing validation_data, it must be a tuple of 2 (x_val, y_val) or 3 '
+                                 '(x_val, y_val, val_sample_weights) items, however it contains %s.' % found)
             val_x, val_y = validation_data[0], validation_data[1]
             val_w = validation_data[2] if len(validation_data) == 3 else None
             val_arrays = self._standardize_user_data(val_x, val_y, val_w)
@@ -345,19 +352,20 @@ class Model(Network):
                                for group in (inputs, targets, weights))
             inputs, targets, weights = (data_adapter.slice_arrays(group, stop=split_at)
                                         for group in (inputs, targets, weights))
+        from kernelkit import callbacks as callbacks_module
+        history = callbacks_module.History()
+        callback_list = [callbacks_module.BaseLogger()]
+        if verbose:
+            callback_list.append(callbacks_module.ProgbarLogger(
+                count_mode='steps' if steps_per_epoch else 'samples'))
+        callback_list = callbacks_module.CallbackList(callback_list + list(callbacks or []) + [history])
+
         train_function = self._function('train', inputs, targets, weights)
         samples = len(inputs[0])
         do_validation = val_arrays is not None
         if do_validation and verbose and steps_per_epoch is None:
             print('Train on %d samples, validate on %d samples' % (samples, len(val_arrays[0][0])))
-
-        from kernelkit import callbacks as callbacks_module
-        self.history = callbacks_module.History()
-        callback_list = [callbacks_module.BaseLogger()]
-        if verbose:
-            callback_list.append(callbacks_module.ProgbarLogger(
-                count_mode='steps' if steps_per_epoch else 'samples'))
-        callback_list = callbacks_module.CallbackList(callback_list + list(callbacks or []) + [self.history])
+        self.history = history
         out_labels = list(self.metrics_names)
         callback_list.set_model(self)
         callback_list.set_params({
@@ -386,7 +394,8 @@ class Model(Network):
                     batch = data_adapter.slice_arrays(arrays, indices=index_array[start:end])
                 else:
                     batch = data_adapter.slice_arrays(arrays, start=start, stop=end)
-                batch_logs = Logs(batch=batch_index, size=end - start)
+                # As in Keras 2.2, a step counts as one sample when steps_per_epoch is given.
+                batch_logs = Logs(batch=batch_index, size=1 if steps_per_epoch is not None else end - start)
                 callback_list.on_batch_begin(batch_index, batch_logs)
                 n_in, n_out = len(inputs), len(targets)
                 values = train_function(batch[:n_in], batch[n_in:n_in + n_out], batch[n_in + n_out:]).numpy()

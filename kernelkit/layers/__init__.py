@@ -8,6 +8,9 @@ from kernelkit.engine.input_layer import Input, InputLayer
 from kernelkit.engine.input_spec import InputSpec
 from kernelkit.layers.core import (Activation, ActivityRegularization, Dense, Dropout, Flatten, Lambda, Masking,
                                    Permute, RepeatVector, Reshape)
+from kernelkit.layers.convolutional import *  # noqa: F401,F403
+from kernelkit.layers.convolutional_reshaping import *  # noqa: F401,F403
+from kernelkit.layers.pooling import *  # noqa: F401,F403
 from kernelkit.utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
 

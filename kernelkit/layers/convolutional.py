@@ -8,6 +8,13 @@ import tensorflow as tf
 
 from kernelkit.layers.convolutional_base import (_Conv, _ConvTranspose, _DepthwiseConv, _SeparableConv,
                                                  describe)
+# Keras 2 also exposed these from `keras.layers.convolutional` (`from keras.layers.convolutional import
+# MaxPooling2D, ZeroPadding2D` is common in old notebooks); they are defined in their own modules.
+from kernelkit.layers.convolutional_reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D,  # noqa: F401
+                                                      UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
+                                                      ZeroPadding3D)
+from kernelkit.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D,  # noqa: F401
+                                      MaxPooling2D, MaxPooling3D)
 
 
 class Conv1D(_Conv):

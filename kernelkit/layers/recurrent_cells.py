@@ -1,0 +1,551 @@
+"""Recurrent cells (Keras 2.2): SimpleRNNCell, GRUCell, LSTMCell and StackedRNNCells.
+
+A cell computes ONE time step: `output, new_states = cell.call(inputs, states)`, where `states` is a list
+with one tensor per entry of `cell.state_size`. The `RNN` layer (in `recurrent.py`) runs a cell over the
+time axis. Weights are stored as Keras 2.2 stores them: all gates concatenated along the last axis of
+`kernel` (input_dim, gates*units), `recurrent_kernel` (units, gates*units) and `bias`.
+"""
+import inspect
+
+import tensorflow as tf
+
+from kernelkit import activations, constraints, initializers, regularizers
+from kernelkit import backend as K
+from kernelkit.engine.base_layer import Layer
+from kernelkit.layers.core import _positive_int
+
+
+def accepts_argument(function, name):
+    """Tells whether `function` takes a keyword argument `name` (explicitly or through `**kwargs`).
+
+    # Arguments
+        function: a function or bound method.
+        name: the argument name, e.g. `'training'` or `'constants'`.
+
+    # Returns
+        A boolean.
+    """
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters
+
+
+def state_sizes(cell):
+    """The list of a cell's state sizes (`state_size` may be one integer or a list of them).
+
+    # Arguments
+        cell: an RNN cell.
+
+    # Returns
+        A list (one entry per state).
+    """
+    size = cell.state_size
+    if isinstance(size, (list, tuple)):
+        return list(size)
+    return [size]
+
+
+def _clip_rate(value):
+    return min(1., max(0., float(value)))
+
+
+class _RecurrentCell(Layer):
+    """Shared arguments, weight creation, configuration and dropout masks of the built-in cells.
+
+    Dropout masks are drawn once per sequence (the first step that needs them) and reused at every time
+    step, as in Keras 2; the `RNN` layer clears them after each sequence with `reset_dropout_masks()`.
+    """
+
+    def __init__(self, units, activation='tanh', recurrent_activation=None, use_bias=True,
+                 kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
+                 bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0., recurrent_dropout=0., **kwargs):
+        super(_RecurrentCell, self).__init__(**kwargs)
+        self.units = _positive_int(self.name, 'units', units)
+        self.activation = activations.get(activation)
+        if recurrent_activation is not None:
+            self.recurrent_activation = activations.get(recurrent_activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = _clip_rate(dropout)
+        self.recurrent_dropout = _clip_rate(recurrent_dropout)
+        self._dropout_mask = None
+        self._recurrent_dropout_mask = None
+
+    # --------------------------------------------------------------------------------- weights
+
+    def _add_cell_weights(self, kernel_shape, recurrent_shape, bias_shape, bias_initializer=None):
+        self.kernel = self.add_weight(name='kernel', shape=kernel_shape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(name='recurrent_kernel', shape=recurrent_shape,
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(name='bias', shape=bias_shape,
+                                        initializer=bias_initializer or self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        else:
+            self.bias = None
+
+    def _input_dim(self, input_shape):
+        if isinstance(input_shape, list):  # [step input shape] + constants shapes
+            input_shape = input_shape[0]
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError('%s %s: the last dimension of the inputs must be known, got input shape %s.'
+                             % (self.__class__.__name__, self.name, tuple(input_shape)))
+        return int(input_dim)
+
+    # --------------------------------------------------------------------------------- dropout
+
+    def _masks(self, attribute, rate, like, training, count):
+        """Returns `count` dropout masks shaped like `like` (drawn once, then cached), or None."""
+        if not 0. < rate < 1.:
+            return None
+        masks = getattr(self, attribute)
+        if masks is None:
+            ones = tf.ones_like(like)
+            masks = [K.in_train_phase(lambda: K.dropout(ones, rate), ones, training=training)
+                     for _ in range(count)]
+            setattr(self, attribute, masks)
+        return masks
+
+    def _input_masks(self, inputs, training, count=1):
+        return self._masks('_dropout_mask', self.dropout, inputs, training, count)
+
+    def _recurrent_masks(self, state, training, count=1):
+        return self._masks('_recurrent_dropout_mask', self.recurrent_dropout, state, training, count)
+
+    def reset_dropout_masks(self):
+        """Forgets the dropout masks, so the next sequence draws new ones."""
+        self._dropout_mask = None
+        self._recurrent_dropout_mask = None
+
+    def _projections(self, x, kernel, count, masks, implementation):
+        """`count` per-gate products `x . kernel[:, gate]` (with that gate's dropout mask).
+
+        Implementation 1 multiplies gate by gate (a different dropout mask for each gate);
+        implementation 2 does one product and splits it (the first mask for all gates).
+        """
+        if implementation == 1:
+            size = int(kernel.shape[-1]) // count
+            return [K.dot(x * masks[k] if masks else x, kernel[:, k * size:(k + 1) * size])
+                    for k in range(count)]
+        if masks:
+            x = x * masks[0]
+        return tf.split(K.dot(x, kernel), count, axis=-1)
+
+    # --------------------------------------------------------------------------------- config
+
+    _config_keys = ('units', 'activation', 'use_bias', 'kernel_initializer', 'recurrent_initializer',
+                    'bias_initializer', 'kernel_regularizer', 'recurrent_regularizer', 'bias_regularizer',
+                    'kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'dropout',
+                    'recurrent_dropout')
+
+    def _argument_config(self):
+        """The cell's own arguments (no name/trainable), in Keras 2.2 order."""
+        config = {}
+        for key in self._config_keys:
+            value = getattr(self, key)
+            if key.endswith('activation'):
+                value = activations.serialize(value)
+            elif key.endswith('initializer'):
+                value = initializers.serialize(value)
+            elif key.endswith('regularizer'):
+                value = regularizers.serialize(value)
+            elif key.endswith('constraint'):
+                value = constraints.serialize(value)
+            config[key] = value
+        return config
+
+    def get_config(self):
+        base = super(_RecurrentCell, self).get_config()
+        return dict(list(base.items()) + list(self._argument_config().items()))
+
+
+class SimpleRNNCell(_RecurrentCell):
+    """Cell class for SimpleRNN: `output = activation(x . kernel + h . recurrent_kernel + bias)`.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (default `'tanh'`; `None`: linear).
+        use_bias: whether the cell uses a bias vector.
+        kernel_initializer: initializer of `kernel` (the input transformation).
+        recurrent_initializer: initializer of `recurrent_kernel` (the state transformation).
+        bias_initializer: initializer of the bias.
+        kernel_regularizer: regularizer of `kernel`.
+        recurrent_regularizer: regularizer of `recurrent_kernel`.
+        bias_regularizer: regularizer of the bias.
+        kernel_constraint: constraint on `kernel`.
+        recurrent_constraint: constraint on `recurrent_kernel`.
+        bias_constraint: constraint on the bias.
+        dropout: float in [0, 1], fraction of the input units to drop (training only).
+        recurrent_dropout: float in [0, 1], fraction of the recurrent state units to drop.
+
+    # Raises
+        ValueError: if `units` is not a positive integer.
+    """
+
+    def __init__(self, units, activation='tanh', use_bias=True, kernel_initializer='glorot_uniform',
+                 recurrent_initializer='orthogonal', bias_initializer='zeros', kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0., recurrent_dropout=0., **kwargs):
+        super(SimpleRNNCell, self).__init__(
+            units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, dropout=dropout,
+            recurrent_dropout=recurrent_dropout, **kwargs)
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        input_dim = self._input_dim(input_shape)
+        self._add_cell_weights((input_dim, self.units), (self.units, self.units), (self.units,))
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        previous = states[0]
+        masks = self._input_masks(inputs, training)
+        recurrent_masks = self._recurrent_masks(previous, training)
+        h = K.dot(inputs * masks[0] if masks else inputs, self.kernel)
+        if self.bias is not None:
+            h = K.bias_add(h, self.bias)
+        if recurrent_masks:
+            previous = previous * recurrent_masks[0]
+        output = h + K.dot(previous, self.recurrent_kernel)
+        if self.activation is not None:
+            output = self.activation(output)
+        return output, [output]
+
+
+class GRUCell(_RecurrentCell):
+    """Cell class for the GRU layer (gates z, r, h, in that order in the weights).
+
+    With `reset_after=False` (the Keras 2.2 default), the reset gate multiplies the previous state
+    before the recurrent product; with `reset_after=True` (the CuDNN-compatible variant) it multiplies
+    the product, and the bias holds separate input and recurrent biases, shape `(2, 3 * units)`.
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation function (default `'tanh'`).
+        recurrent_activation: activation of the update and reset gates (default `'hard_sigmoid'`).
+        use_bias: whether the cell uses a bias vector.
+        kernel_initializer: initializer of `kernel`, shape `(input_dim, 3 * units)`.
+        recurrent_initializer: initializer of `recurrent_kernel`, shape `(units, 3 * units)`.
+        bias_initializer: initializer of the bias.
+        kernel_regularizer: regularizer of `kernel`.
+        recurrent_regularizer: regularizer of `recurrent_kernel`.
+        bias_regularizer: regularizer of the bias.
+        kernel_constraint: constraint on `kernel`.
+        recurrent_constraint: constraint on `recurrent_kernel`.
+        bias_constraint: constraint on the bias.
+        dropout: float in [0, 1], fraction of the input units to drop (training only).
+        recurrent_dropout: float in [0, 1], fraction of the recurrent state units to drop.
+        implementation: 1 (one product per gate) or 2 (fewer, larger products); same result.
+        reset_after: whether the reset gate is applied after the recurrent product.
+
+    # Raises
+        ValueError: if `units` is not a positive integer.
+    """
+
+    _config_keys = ('units', 'activation', 'recurrent_activation', 'use_bias', 'kernel_initializer',
+                    'recurrent_initializer', 'bias_initializer', 'kernel_regularizer', 'recurrent_regularizer',
+                    'bias_regularizer', 'kernel_constraint', 'recurrent_constraint', 'bias_constraint',
+                    'dropout', 'recurrent_dropout', 'implementation', 'reset_after')
+
+    def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid', use_bias=True,
+                 kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
+                 bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
+                 bias_constraint=None, dropout=0., recurrent_dropout=0., implementation=1, reset_after=False,
+                 **kwargs):
+        super(GRUCell, self).__init__(
+            units, activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout, **kwargs)
+        self.implementation = implementation
+        self.reset_after = reset_after
+        self.state_size = self.units
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        input_dim = self._input_dim(input_shape)
+        units = self.units
+        bias_shape = (2, 3 * units) if self.reset_after else (3 * units,)
+        self._add_cell_weights((input_dim, 3 * units), (units, 3 * units), bias_shape)
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        h_tm1 = states[0]
+        units = self.units
+        implementation = 1 if self.implementation == 1 else 2  # Keras 2.2: anything but 1 is mode 2
+        masks = self._input_masks(inputs, training, 3)
+        recurrent_masks = self._recurrent_masks(h_tm1, training, 3)
+        input_bias = recurrent_bias = None
+        if self.bias is not None:
+            if self.reset_after:
+                input_bias, recurrent_bias = self.bias[0], self.bias[1]
+            else:
+                input_bias = self.bias
+        x_z, x_r, x_h = self._projections(inputs, self.kernel, 3, masks, implementation)
+        if input_bias is not None:
+            x_z, x_r, x_h = [K.bias_add(x, input_bias[k * units:(k + 1) * units])
+                             for k, x in enumerate((x_z, x_r, x_h))]
+        if self.reset_after:
+            rec_z, rec_r, rec_h = self._projections(h_tm1, self.recurrent_kernel, 3, recurrent_masks,
+                                                    implementation)
+            if recurrent_bias is not None:
+                rec_z, rec_r, rec_h = [K.bias_add(r, recurrent_bias[k * units:(k + 1) * units])
+                                       for k, r in enumerate((rec_z, rec_r, rec_h))]
+        else:
+            rec_z, rec_r = self._projections(h_tm1, self.recurrent_kernel[:, :2 * units], 2,
+                                             recurrent_masks[:2] if recurrent_masks else None, implementation)
+        z = self.recurrent_activation(x_z + rec_z)
+        r = self.recurrent_activation(x_r + rec_r)
+        if self.reset_after:
+            recurrent_h = r * rec_h
+        else:
+            h_for_candidate = h_tm1
+            if recurrent_masks:
+                h_for_candidate = h_tm1 * recurrent_masks[2 if implementation == 1 else 0]
+            recurrent_h = K.dot(r * h_for_candidate, self.recurrent_kernel[:, 2 * units:])
+        candidate = self.activation(x_h + recurrent_h)
+        h = z * h_tm1 + (1. - z) * candidate
+        return h, [h]
+
+
+class LSTMCell(_RecurrentCell):
+    """Cell class for the LSTM layer (gates i, f, c, o, in that order in the weights).
+
+    # Arguments
+        units: positive integer, dimensionality of the output space.
+        activation: activation of the cell candidate and the output (default `'tanh'`).
+        recurrent_activation: activation of the input, forget and output gates (default `'hard_sigmoid'`).
+        use_bias: whether the cell uses a bias vector.
+        kernel_initializer: initializer of `kernel`, shape `(input_dim, 4 * units)`.
+        recurrent_initializer: initializer of `recurrent_kernel`, shape `(units, 4 * units)`.
+        bias_initializer: initializer of the bias, shape `(4 * units,)`.
+        unit_forget_bias: if True, the forget-gate part of the bias starts at 1 (and `bias_initializer`
+            is used for the rest), as recommended by Jozefowicz et al.
+        kernel_regularizer: regularizer of `kernel`.
+        recurrent_regularizer: regularizer of `recurrent_kernel`.
+        bias_regularizer: regularizer of the bias.
+        kernel_constraint: constraint on `kernel`.
+        recurrent_constraint: constraint on `recurrent_kernel`.
+        bias_constraint: constraint on the bias.
+        dropout: float in [0, 1], fraction of the input units to drop (training only).
+        recurrent_dropout: float in [0, 1], fraction of the recurrent state units to drop.
+        implementation: 1 (one product per gate) or 2 (fewer, larger products); same result.
+
+    # Raises
+        ValueError: if `units` is not a positive integer.
+    """
+
+    _config_keys = ('units', 'activation', 'recurrent_activation', 'use_bias', 'kernel_initializer',
+                    'recurrent_initializer', 'bias_initializer', 'unit_forget_bias', 'kernel_regularizer',
+                    'recurrent_regularizer', 'bias_regularizer', 'kernel_constraint', 'recurrent_constraint',
+                    'bias_constraint', 'dropout', 'recurrent_dropout', 'implementation')
+
+    def __init__(self, units, activation='tanh', recurrent_activation='hard_sigmoid', use_bias=True,
+                 kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
+                 bias_initializer='zeros', unit_forget_bias=True, kernel_regularizer=None,
+                 recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0., recurrent_dropout=0.,
+                 implementation=1, **kwargs):
+        super(LSTMCell, self).__init__(
+            units, activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout, **kwargs)
+        self.unit_forget_bias = unit_forget_bias
+        self.implementation = implementation
+        self.state_size = (self.units, self.units)
+        self.output_size = self.units
+
+    def build(self, input_shape):
+        input_dim = self._input_dim(input_shape)
+        units = self.units
+        self._add_cell_weights((input_dim, 4 * units), (units, 4 * units), (4 * units,),
+                               bias_initializer=unit_forget_bias_initializer(self))
+        self.built = True
+
+    def call(self, inputs, states, training=None):
+        h_tm1, c_tm1 = states[0], states[1]
+        implementation = 1 if self.implementation == 1 else 2
+        masks = self._input_masks(inputs, training, 4)
+        recurrent_masks = self._recurrent_masks(h_tm1, training, 4)
+        xs = self._projections(inputs, self.kernel, 4, masks, implementation)
+        hs = self._projections(h_tm1, self.recurrent_kernel, 4, recurrent_masks, implementation)
+        gates = [x + h for x, h in zip(xs, hs)]
+        if self.bias is not None:
+            units = self.units
+            gates = [K.bias_add(g, self.bias[k * units:(k + 1) * units]) for k, g in enumerate(gates)]
+        return lstm_step(gates, c_tm1, self.activation, self.recurrent_activation)
+
+
+def lstm_step(gates, c_tm1, activation, recurrent_activation):
+    """The LSTM update from the four gate pre-activations (i, f, c, o).
+
+    # Arguments
+        gates: list of four tensors, the pre-activations of the input, forget, candidate and output gates.
+        c_tm1: the previous cell state.
+        activation: the candidate/output activation.
+        recurrent_activation: the gate activation.
+
+    # Returns
+        `(h, [h, c])`.
+    """
+    i = recurrent_activation(gates[0])
+    f = recurrent_activation(gates[1])
+    c = f * c_tm1 + i * activation(gates[2])
+    o = recurrent_activation(gates[3])
+    h = o * activation(c)
+    return h, [h, c]
+
+
+def unit_forget_bias_initializer(cell):
+    """The bias initializer of an LSTM-like cell: `bias_initializer`, with the forget-gate block set to
+    ones when `cell.unit_forget_bias` (the bias has 4 equal blocks i, f, c, o).
+
+    # Arguments
+        cell: a cell with `bias_initializer` and `unit_forget_bias`.
+
+    # Returns
+        An initializer.
+    """
+    if not cell.unit_forget_bias:
+        return cell.bias_initializer
+    base = cell.bias_initializer
+
+    def initializer(shape, dtype=None):
+        size = int(shape[0]) // 4
+        return tf.concat([base((size,), dtype=dtype), tf.ones((size,), dtype=dtype or K.floatx()),
+                          base((size * 2,), dtype=dtype)], axis=0)
+    return initializer
+
+
+class StackedRNNCells(Layer):
+    """Wraps a list of RNN cells so that they behave as a single cell (a deep RNN in one `RNN` layer).
+
+    Each cell's output is the next cell's input. The states are one flat list, in REVERSE order of the
+    stack (Keras 2.2 convention, so `state_size[0]` is the last cell's output size): for two LSTM cells,
+    `[h2, c2, h1, c1]`.
+
+    # Arguments
+        cells: list of RNN cell instances.
+
+    # Raises
+        ValueError: if a cell has no `call` method or no `state_size` attribute.
+
+    # Example
+    ```python
+    cells = [LSTMCell(32), LSTMCell(64)]
+    x = Input((None, 5))
+    y = RNN(StackedRNNCells(cells))(x)
+    ```
+    """
+
+    def __init__(self, cells, **kwargs):
+        for cell in cells:
+            if not hasattr(cell, 'call'):
+                raise ValueError('StackedRNNCells: all cells must have a `call` method, received cell %r.'
+                                 % (cell,))
+            if not hasattr(cell, 'state_size'):
+                raise ValueError('StackedRNNCells: all cells must have a `state_size` attribute (one integer '
+                                 'per state), received cell %r.' % (cell,))
+        super(StackedRNNCells, self).__init__(**kwargs)
+        self.cells = list(cells)
+
+    @property
+    def state_size(self):
+        sizes = []
+        for cell in self.cells[::-1]:
+            sizes += state_sizes(cell)
+        return tuple(sizes)
+
+    @property
+    def output_size(self):
+        last = self.cells[-1]
+        return getattr(last, 'output_size', state_sizes(last)[0])
+
+    def _split_states(self, states):
+        """The flat (reversed) state list as one list per cell, in stack order."""
+        states = list(states)
+        nested = []
+        for cell in self.cells[::-1]:
+            count = len(state_sizes(cell))
+            nested.append(states[:count])
+            states = states[count:]
+        return nested[::-1]
+
+    def call(self, inputs, states, constants=None, training=None):
+        new_nested = []
+        for cell, cell_states in zip(self.cells, self._split_states(states)):
+            kwargs = {}
+            if accepts_argument(cell.call, 'training'):
+                kwargs['training'] = training
+            if constants is not None and accepts_argument(cell.call, 'constants'):
+                kwargs['constants'] = constants
+            inputs, cell_states = cell.call(inputs, cell_states, **kwargs)
+            new_nested.append(list(cell_states) if isinstance(cell_states, (list, tuple)) else [cell_states])
+        flat = []
+        for cell_states in new_nested[::-1]:
+            flat += cell_states
+        return inputs, flat
+
+    def build(self, input_shape):
+        constants_shape = None
+        if isinstance(input_shape, list):
+            input_shape, constants_shape = input_shape[0], input_shape[1:]
+        for cell in self.cells:
+            if isinstance(cell, Layer) and not cell.built:
+                if constants_shape is not None and accepts_argument(cell.call, 'constants'):
+                    cell.build([input_shape] + constants_shape)
+                else:
+                    cell.build(input_shape)
+                cell.built = True
+            output_dim = getattr(cell, 'output_size', state_sizes(cell)[0])
+            input_shape = (input_shape[0],) + tuple(output_dim if isinstance(output_dim, (list, tuple))
+                                                    else (output_dim,))
+        self.built = True
+
+    def reset_dropout_masks(self):
+        """Forgets the dropout masks of every cell."""
+        for cell in self.cells:
+            if hasattr(cell, 'reset_dropout_masks'):
+                cell.reset_dropout_masks()
+
+    def get_config(self):
+        cells = [{'class_name': cell.__class__.__name__, 'config': cell.get_config()} for cell in self.cells]
+        config = super(StackedRNNCells, self).get_config()
+        config['cells'] = cells
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from kernelkit.layers import deserialize
+        config = dict(config)
+        cells = [deserialize(cell, custom_objects=custom_objects) for cell in config.pop('cells')]
+        return cls(cells, **config)
+
+
+__all__ = ['SimpleRNNCell', 'GRUCell', 'LSTMCell', 'StackedRNNCells']
