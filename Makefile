@@ -16,6 +16,8 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS    ?=
 BENCH_ARGS     ?=
 LAB_ARGS       ?=
+# Jupyter refuses to start as root unless told; containers and CI machines often run as root.
+LAB_ROOT_FLAG  := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ifeq ($(PYTEST_WORKERS),0)
 XDIST :=
@@ -56,7 +58,7 @@ test: $(DEV_STAMP)
 	exit $$status
 
 lab: $(LAB_STAMP)
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(LAB_ARGS) notebooks/
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(LAB_ROOT_FLAG) $(LAB_ARGS) notebooks/
 
 bench: export TF_CPP_MIN_LOG_LEVEL = 2
 bench: $(DEV_STAMP)

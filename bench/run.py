@@ -89,7 +89,7 @@ def format_table(model, results, frameworks):
             row.append(fmt % value if value is not None else 'failed')
         if ratio:
             a, b = values
-            row.append('%.2fx' % (a / b) if a is not None and b else '-')
+            row.append(_ratio(a, b))
         rows.append(row)
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
 
@@ -112,6 +112,13 @@ def format_table(model, results, frameworks):
             lines.append('%s failed on %s: %s' % (fw, model, r['error']))
             lines.extend('    ' + l for l in r.get('stderr_tail', []))
     return '\n'.join(lines)
+
+
+def _ratio(a, b):
+    """a / b with three significant digits, e.g. '1.19x' or '0.00471x'; '-' when undefined."""
+    if a is None or not b:
+        return '-'
+    return '%.3gx' % (a / b)
 
 
 def _common(results, key, transform=lambda v: v):

@@ -41,14 +41,19 @@ def _check_rank(x, rank, fn_name):
                          % (fn_name, rank, int_shape(x)))
 
 
+_CHANNELS_LAST = {1: 'NWC', 2: 'NHWC', 3: 'NDHWC'}
+
+
 def _convolution(x, kernel, strides, padding, data_format, dilation_rate, rank, fn_name):
     data_format = normalize_data_format(data_format)
     x, kernel = _t(x), _t(kernel)
     _check_rank(x, rank + 2, fn_name)
     strides = _tuple(strides, rank, 'strides')
     dilation_rate = _tuple(dilation_rate, rank, 'dilation_rate')
+    # An explicit channels-last format: TensorFlow's 3D gradients fail in eager mode without one.
     out = tf.nn.convolution(_nhwc(x, data_format, rank + 2), kernel, strides=strides,
-                            padding=_padding(padding), dilations=dilation_rate)
+                            padding=_padding(padding), dilations=dilation_rate,
+                            data_format=_CHANNELS_LAST[rank])
     return _from_nhwc(out, data_format, rank + 2)
 
 
@@ -282,7 +287,8 @@ def _pool(x, pool_size, strides, padding, data_format, pool_mode, rank, fn_name)
     else:
         raise ValueError('Invalid pooling mode: %r. `pool_mode` must be "max" or "avg".'
                          % (pool_mode,))
-    out = fn(_nhwc(x, data_format, rank + 2), pool_size, strides, _padding(padding))
+    out = fn(_nhwc(x, data_format, rank + 2), pool_size, strides, _padding(padding),
+             data_format=_CHANNELS_LAST[rank])
     return _from_nhwc(out, data_format, rank + 2)
 
 

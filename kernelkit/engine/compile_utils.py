@@ -106,7 +106,9 @@ def prepare_outputs(model, loss, loss_weights=None, metrics=None, weighted_metri
     for index, name in enumerate(names):
         shape = model.outputs[index].shape if model.outputs else None
         output_metrics = []
-        for identifiers, is_weighted in ((plain[index], False), (weighted[index], True)):
+        # An output without a loss takes no target, so it has no metrics either (as in Keras 2.2).
+        measured = ((plain[index], False), (weighted[index], True)) if loss_fns[index] is not None else ()
+        for identifiers, is_weighted in measured:
             for identifier in identifiers:
                 fn = metrics_module.resolve(identifier, loss_fns[index], shape)
                 log_name = metric_log_name(identifier)

@@ -132,11 +132,9 @@ class Network(Layer):
         available = set(id(x) for x in self.inputs)
         accessed = []
         for node in self._nodes_in_order:
-            if isinstance(node.outbound_layer, InputLayer):
-                if any(id(x) in available for x in node.output_tensors):
-                    accessed.append(node.outbound_layer.name)
-                continue
-            for x in node.input_tensors:
+            # An input layer's node needs its own tensor (a model input), any other node its inputs.
+            needed = node.output_tensors if isinstance(node.outbound_layer, InputLayer) else node.input_tensors
+            for x in needed:
                 if id(x) not in available:
                     raise ValueError('Graph disconnected: cannot obtain value for tensor %r at layer "%s". '
                                      'The following previous layers were accessed without issue: %s'

@@ -60,6 +60,8 @@ class Sequential(Model):
         if not self._stack and not self.outputs:
             if isinstance(layer, InputLayer):
                 self._start_graph(layer._inbound_nodes[0].output_tensors[0])
+                # The InputLayer is not one of `layers` (as in Keras 2), so the config keeps its shape here.
+                self._build_input_shape = layer.batch_input_shape
                 return
             batch_shape = getattr(layer, 'batch_input_shape', None)
             if batch_shape is None and isinstance(layer, Network) and layer._is_graph_network:
@@ -96,15 +98,12 @@ class Sequential(Model):
         if not self._stack:
             raise TypeError('There are no layers in the model.')
         self._stack.pop()
-        if not self._stack_outputs:
-            return
-        self._stack_outputs.pop()
-        if self._stack_outputs:
+        if not self._stack:  # an empty model starts afresh, as in Keras 2
+            self.inputs, self.outputs, self._stack_outputs = [], [], []
+            self._is_graph_network, self.built, self._build_input_shape = False, False, None
+        elif self._stack_outputs:
+            self._stack_outputs.pop()
             self._init_graph_network(self.inputs, [self._stack_outputs[-1]])
-        else:
-            self.outputs = [self.inputs[0]]
-            self._is_graph_network = False
-            self.built = False
 
     def build(self, input_shape=None):
         """Builds the graph for inputs of `input_shape` (batch dimension included).

@@ -321,6 +321,7 @@ class Model(Network):
             initial_epoch: epoch to start at (to resume a run).
             steps_per_epoch: batches per epoch (default: one pass over the data).
             validation_steps: batches of validation data per evaluation (default: all of it).
+            **kwargs: only the Keras 1 name `nb_epoch` (for `epochs`), accepted with a warning.
 
         # Returns
             A `History` object; its `history` attribute maps each metric name to its values per epoch.
@@ -328,9 +329,13 @@ class Model(Network):
         # Raises
             RuntimeError: if the model is not compiled.
             ValueError: for data that does not match the model (checked before any training).
+            TypeError: for unknown keyword arguments.
         """
+        if 'nb_epoch' in kwargs:  # Keras 1 name, still accepted by Keras 2
+            warnings.warn('The `nb_epoch` argument in `fit` has been renamed `epochs`.', stacklevel=2)
+            epochs = kwargs.pop('nb_epoch')
         if kwargs:
-            raise TypeError('Unrecognized keyword arguments for `fit`: %s' % sorted(kwargs))
+            raise TypeError('Unrecognized keyword arguments: ' + str(kwargs))
         if batch_size is None:
             batch_size = 32
         if not 0. <= validation_split < 1.:
@@ -363,7 +368,7 @@ class Model(Network):
         train_function = self._function('train', inputs, targets, weights)
         samples = len(inputs[0])
         do_validation = val_arrays is not None
-        if do_validation and verbose and steps_per_epoch is None:
+        if do_validation and verbose:
             print('Train on %d samples, validate on %d samples' % (samples, len(val_arrays[0][0])))
         self.history = history
         out_labels = list(self.metrics_names)

@@ -11,6 +11,18 @@ from kernelkit.layers.core import (Activation, ActivityRegularization, Dense, Dr
 from kernelkit.layers.convolutional import *  # noqa: F401,F403
 from kernelkit.layers.convolutional_reshaping import *  # noqa: F401,F403
 from kernelkit.layers.pooling import *  # noqa: F401,F403
+from kernelkit.layers.embeddings import Embedding
+from kernelkit.layers.merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,
+                                    average, concatenate, dot, maximum, minimum, multiply, subtract)
+from kernelkit.layers.normalization import BatchNormalization
+from kernelkit.layers.advanced_activations import ELU, PReLU, LeakyReLU, ReLU, Softmax, ThresholdedReLU
+from kernelkit.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
+from kernelkit.layers.spatial_dropout import SpatialDropout1D, SpatialDropout2D, SpatialDropout3D
+from kernelkit.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
+from kernelkit.layers.local import LocallyConnected1D, LocallyConnected2D
+from kernelkit.layers.recurrent_cells import *  # noqa: F401,F403
+from kernelkit.layers.recurrent import *  # noqa: F401,F403
+from kernelkit.layers.convolutional_recurrent import *  # noqa: F401,F403
 from kernelkit.utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
 

@@ -10,11 +10,11 @@ from kernelkit.layers.convolutional_base import (_Conv, _ConvTranspose, _Depthwi
                                                  describe)
 # Keras 2 also exposed these from `keras.layers.convolutional` (`from keras.layers.convolutional import
 # MaxPooling2D, ZeroPadding2D` is common in old notebooks); they are defined in their own modules.
-from kernelkit.layers.convolutional_reshaping import (Cropping1D, Cropping2D, Cropping3D, UpSampling1D,  # noqa: F401
-                                                      UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
-                                                      ZeroPadding3D)
-from kernelkit.layers.pooling import (AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D,  # noqa: F401
-                                      MaxPooling2D, MaxPooling3D)
+from kernelkit.layers.convolutional_reshaping import (  # noqa: F401
+    Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
+    ZeroPadding3D)
+from kernelkit.layers.pooling import (  # noqa: F401
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D)
 
 
 class Conv1D(_Conv):
@@ -79,7 +79,7 @@ class Conv1D(_Conv):
         left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
         x = tf.pad(x, [[0, 0], [left, 0], [0, 0]])
         return tf.nn.convolution(x, self.kernel, strides=self.strides, padding='VALID',
-                                 dilations=self.dilation_rate)
+                                 dilations=self.dilation_rate, data_format='NWC')
 
 
 class Conv2D(_Conv):
@@ -271,12 +271,16 @@ class Conv3DTranspose(_ConvTranspose):
 
     # Raises
         ValueError: as `Conv2DTranspose`, for 3 spatial dimensions.
+        TypeError: for a `dilation_rate` argument.
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding='valid', output_padding=None,
                  data_format=None, activation=None, use_bias=True, kernel_initializer='glorot_uniform',
                  bias_initializer='zeros', kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        if 'dilation_rate' in kwargs:  # Keras 2.2 silently ignored it; refuse rather than drop it from configs
+            raise TypeError("Keyword argument not understood by `Conv3DTranspose`: 'dilation_rate' (Keras 2.2's "
+                            "Conv3DTranspose has no dilation).")
         super(Conv3DTranspose, self).__init__(
             3, filters, kernel_size, strides=strides, padding=padding, output_padding=output_padding,
             data_format=data_format, activation=activation, use_bias=use_bias,

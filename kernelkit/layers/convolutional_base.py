@@ -67,7 +67,8 @@ def normalize_tuple(layer, name, value, n, minimum=1):
             raise ValueError('%s: `%s` must be %s, got %r.' % (describe(layer), name, what, value))
         items = tuple(int(v) for v in items)
     if any(v < minimum for v in items):
-        raise ValueError('%s: every entry of `%s` must be %s, got %r.' % (describe(layer), name, bound, value))
+        raise ValueError('%s: every entry of `%s` must be %s, got %r.'
+                         % (describe(layer), name, bound, value))
     return items
 
 
@@ -93,7 +94,8 @@ def normalize_pairs(layer, name, value, n):
         pairs = tuple(normalize_tuple(layer, '%s[%d]' % (name, i), item, 2, minimum=0)
                       for i, item in enumerate(items))
     if any(v < 0 for pair in pairs for v in pair):
-        raise ValueError('%s: every entry of `%s` must be non-negative, got %r.' % (describe(layer), name, value))
+        raise ValueError('%s: every entry of `%s` must be non-negative, got %r.'
+                         % (describe(layer), name, value))
     return pairs
 
 
@@ -168,6 +170,14 @@ def make_shape(batch, spatial, channels, data_format):
     if data_format == 'channels_first':
         return (batch, channels) + tuple(spatial)
     return (batch,) + tuple(spatial) + (channels,)
+
+
+def tf_data_format(rank):
+    """TensorFlow's name of the channels-last layout for `rank` spatial dimensions ('NWC', 'NHWC', 'NDHWC').
+
+    Always passed explicitly: some TensorFlow gradients (Conv3D's in eager mode) fail when it is left out.
+    """
+    return {1: 'NWC', 2: 'NHWC', 3: 'NDHWC'}[rank]
 
 
 def to_channels_last(x, data_format):
@@ -245,6 +255,7 @@ class _Conv(Layer):
     """
 
     _paddings = ('valid', 'same')
+    _has_filters = True  # False for depthwise convolutions, whose output channels follow the input's
     _kernel_config = ('kernel',)  # which of kernel_/depthwise_/pointwise_ arguments the config holds
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding='valid', data_format=None,
@@ -253,7 +264,7 @@ class _Conv(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super(_Conv, self).__init__(**kwargs)
         self.rank = rank
-        self.filters = None if filters is None else positive_int(self, 'filters', filters)
+        self.filters = positive_int(self, 'filters', filters) if self._has_filters else None
         self.kernel_size = normalize_tuple(self, 'kernel_size', kernel_size, rank)
         self.strides = normalize_tuple(self, 'strides', strides, rank)
         self.padding = normalize_padding(self, padding, self._paddings)
@@ -291,7 +302,7 @@ class _Conv(Layer):
     def _convolve(self, x):
         """Convolves a channels-last tensor `x` with the kernel(s)."""
         return tf.nn.convolution(x, self.kernel, strides=self.strides, padding=self.padding.upper(),
-                                 dilations=self.dilation_rate)
+                                 dilations=self.dilation_rate, data_format=tf_data_format(self.rank))
 
     # -- the layer contract ---------------------------------------------------------------------
 
@@ -393,7 +404,8 @@ class _ConvTranspose(_Conv):
                    for i in range(self.rank)]
         output_shape = tf.stack([dynamic[0]] + [tf.cast(s, tf.int32) for s in spatial] + [self.filters])
         outputs = tf.nn.conv_transpose(x, self.kernel, output_shape, strides=self.strides,
-                                       padding=self.padding.upper(), dilations=self.dilation_rate)
+                                       padding=self.padding.upper(), dilations=self.dilation_rate,
+                                       data_format=tf_data_format(self.rank))
         outputs.set_shape([static[0]] + [s if isinstance(s, int) else None for s in spatial] + [self.filters])
         return outputs
 
@@ -420,8 +432,8 @@ class _SeparableConv(_Conv):
     _kernel_config = ('depthwise', 'pointwise')
 
     def __init__(self, rank, filters, kernel_size, depth_multiplier=1, depthwise_initializer='glorot_uniform',
-                 pointwise_initializer='glorot_uniform', depthwise_regularizer=None, pointwise_regularizer=None,
-                 depthwise_constraint=None, pointwise_constraint=None, **kwargs):
+                 pointwise_initializer='glorot_uniform', depthwise_regularizer=None,
+                 pointwise_regularizer=None, depthwise_constraint=None, pointwise_constraint=None, **kwargs):
         super(_SeparableConv, self).__init__(rank, filters, kernel_size, **kwargs)
         self.depth_multiplier = positive_int(self, 'depth_multiplier', depth_multiplier)
         self.depthwise_initializer = initializers.get(depthwise_initializer)
@@ -437,7 +449,8 @@ class _SeparableConv(_Conv):
             initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
             constraint=self.depthwise_constraint)
         self.pointwise_kernel = self.add_weight(
-            name='pointwise_kernel', shape=(1,) * self.rank + (input_dim * self.depth_multiplier, self.filters),
+            name='pointwise_kernel',
+            shape=(1,) * self.rank + (input_dim * self.depth_multiplier, self.filters),
             initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint)
 
@@ -449,7 +462,8 @@ class _SeparableConv(_Conv):
             depthwise, pointwise = tf.expand_dims(depthwise, 0), tf.expand_dims(pointwise, 0)
             strides, dilation = strides * 2, (1,) + dilation
         outputs = tf.nn.separable_conv2d(x, depthwise, pointwise, strides=(1,) + strides + (1,),
-                                         padding=self.padding.upper(), dilations=dilation)
+                                         padding=self.padding.upper(), dilations=dilation,
+                                         data_format='NHWC')
         return tf.squeeze(outputs, [1]) if self.rank == 1 else outputs
 
     def get_config(self):
@@ -466,6 +480,7 @@ class _DepthwiseConv(_Conv):
     `bias` `(input_channels * depth_multiplier,)`.
     """
 
+    _has_filters = False
     _kernel_config = ('depthwise',)
 
     def __init__(self, rank, kernel_size, depth_multiplier=1, depthwise_initializer='glorot_uniform',
@@ -487,7 +502,8 @@ class _DepthwiseConv(_Conv):
 
     def _convolve(self, x):
         return tf.nn.depthwise_conv2d(x, self.depthwise_kernel, strides=(1,) + self.strides + (1,),
-                                      padding=self.padding.upper(), dilations=self.dilation_rate)
+                                      padding=self.padding.upper(), dilations=self.dilation_rate,
+                                      data_format='NHWC')
 
     def get_config(self):
         config = super(_DepthwiseConv, self).get_config()

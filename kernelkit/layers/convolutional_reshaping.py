@@ -6,8 +6,8 @@ import tensorflow as tf
 from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
-from kernelkit.layers.convolutional_base import (describe, known_shape, normalize_data_format, normalize_pairs,
-                                                 normalize_tuple, spatial_axes)
+from kernelkit.layers.convolutional_base import (describe, known_shape, normalize_data_format,
+                                                 normalize_pairs, normalize_tuple, spatial_axes)
 
 
 class _SpatialReshape(Layer):

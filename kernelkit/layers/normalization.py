@@ -16,8 +16,10 @@ class BatchNormalization(Layer):
     variance of the current batch (over every axis but `axis`), keeping the mean close to 0 and the
     standard deviation close to 1, then scales by `gamma` and shifts by `beta`. At inference it uses the
     moving averages of the batch statistics collected during training, each updated as
-    `moving = moving * momentum + batch_statistic * (1 - momentum)` (batch variance without Bessel's
-    correction). A layer with `trainable=False` still normalizes with batch statistics in training (as
+    `moving = moving * momentum + batch_statistic * (1 - momentum)`. As in tf.keras, the batch variance
+    that enters the moving variance has Bessel's correction (`n / (n - 1)`) for 4D and 5D inputs normalized
+    along their first or last non-batch axis (where TensorFlow's fused kernel applies), and none otherwise;
+    the normalization itself always uses the plain batch variance. A layer with `trainable=False` still normalizes with batch statistics in training (as
     in Keras 2) but no longer updates its moving statistics.
 
     # Arguments
@@ -111,7 +113,8 @@ class BatchNormalization(Layer):
         axis = self.axis % rank
         reduction_axes = [i for i in range(rank) if i != axis]
         epsilon = self.epsilon
-        if rank in (4, 5) and axis in (1, rank - 1):
+        fused = rank in (4, 5) and axis in (1, rank - 1)  # where TensorFlow's fused kernel applies
+        if fused:
             epsilon = max(epsilon, 1.001e-5)  # the fused kernel's floor, as in Keras 2 and tf.keras
 
         def broadcast(value):
@@ -131,8 +134,12 @@ class BatchNormalization(Layer):
         def normalize_training():
             mean, variance = tf.nn.moments(inputs, reduction_axes)
             if self.trainable:
+                moving_variance = variance
+                if fused:  # the fused kernel's variance has Bessel's correction (as tf.keras updates it)
+                    count = tf.cast(tf.size(inputs) // tf.shape(inputs)[axis], variance.dtype)
+                    moving_variance = variance * count / tf.maximum(count - 1., 1.)
                 self._update_moving(self.moving_mean, mean)
-                self._update_moving(self.moving_variance, variance)
+                self._update_moving(self.moving_variance, moving_variance)
             return normalize(mean, variance)
 
         return K.in_train_phase(normalize_training, normalize_inference, training=training)

@@ -11,7 +11,7 @@ from kernelkit.engine.input_spec import InputSpec
 from kernelkit.layers.convolutional_base import (check_window_fits, conv_output_length, from_channels_last,
                                                  known_shape, make_shape, normalize_data_format,
                                                  normalize_padding, normalize_tuple, spatial_axes,
-                                                 channel_axis, to_channels_last)
+                                                 channel_axis, tf_data_format, to_channels_last)
 
 
 class _Pooling(Layer):
@@ -51,14 +51,15 @@ class _Pooling(Layer):
         self._check_input(known_shape(inputs))
         pool = tf.nn.max_pool if self._mode == 'max' else tf.nn.avg_pool
         outputs = pool(to_channels_last(inputs, self.data_format), ksize=self.pool_size, strides=self.strides,
-                       padding=self.padding.upper())
+                       padding=self.padding.upper(), data_format=tf_data_format(self.rank))
         return from_channels_last(outputs, self.data_format)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         spatial = [conv_output_length(input_shape[axis], self.pool_size[i], self.padding, self.strides[i])
                    for i, axis in enumerate(spatial_axes(self.rank, self.data_format))]
-        return make_shape(input_shape[0], spatial, input_shape[channel_axis(self.data_format)], self.data_format)
+        channels = input_shape[channel_axis(self.data_format)]
+        return make_shape(input_shape[0], spatial, channels, self.data_format)
 
     def get_config(self):
         config = super(_Pooling, self).get_config()

@@ -58,13 +58,15 @@ class _RecurrentCell(Layer):
     step, as in Keras 2; the `RNN` layer clears them after each sequence with `reset_dropout_masks()`.
     """
 
+    _size_argument = 'units'  # the name of the first argument, in error messages
+
     def __init__(self, units, activation='tanh', recurrent_activation=None, use_bias=True,
                  kernel_initializer='glorot_uniform', recurrent_initializer='orthogonal',
                  bias_initializer='zeros', kernel_regularizer=None, recurrent_regularizer=None,
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0., recurrent_dropout=0., **kwargs):
         super(_RecurrentCell, self).__init__(**kwargs)
-        self.units = _positive_int(self.name, 'units', units)
+        self.units = _positive_int(self.name, self._size_argument, units)
         self.activation = activations.get(activation)
         if recurrent_activation is not None:
             self.recurrent_activation = activations.get(recurrent_activation)
@@ -327,6 +329,10 @@ class GRUCell(_RecurrentCell):
                 h_for_candidate = h_tm1 * recurrent_masks[2 if implementation == 1 else 0]
             recurrent_h = K.dot(r * h_for_candidate, self.recurrent_kernel[:, 2 * units:])
         candidate = self.activation(x_h + recurrent_h)
+        if implementation == 2 and recurrent_masks:
+            # Keras 2.2 quirk, kept for fidelity: implementation 2 mixes the update gate with the
+            # dropped-out previous state (implementation 1 uses the intact one).
+            h_tm1 = h_tm1 * recurrent_masks[0]
         h = z * h_tm1 + (1. - z) * candidate
         return h, [h]
 

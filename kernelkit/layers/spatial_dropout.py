@@ -55,7 +55,6 @@ class SpatialDropout1D(_SpatialDropout):
     _rank = 3
 
     def __init__(self, rate, **kwargs):
-        kwargs.pop('data_format', None)
         super(SpatialDropout1D, self).__init__(rate, data_format='channels_last', **kwargs)
 
     def get_config(self):
