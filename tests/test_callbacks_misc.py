@@ -44,6 +44,11 @@ def read(path):
         return f.read()
 
 
+def rows(path, delimiter=','):
+    with open(path, newline='') as f:
+        return list(csv.reader(f, delimiter=delimiter))
+
+
 # --- CSVLogger -----------------------------------------------------------------------------------------
 
 def test_csv_exact_content(tmp_path):
@@ -58,8 +63,7 @@ def test_csv_columns_sorted_with_metrics_and_lr(tmp_path):
     path = str(tmp_path / 'log.csv')
     model = make_model(metrics=['mae'])
     _, history = fit([ReduceLROnPlateau(monitor='loss'), CSVLogger(path, separator=';')], model=model, epochs=1)
-    rows = list(csv.reader(open(path, newline=''), delimiter=';'))
-    assert rows == [['epoch', 'loss', 'lr', 'mae'],
+    assert rows(path, ';') == [['epoch', 'loss', 'lr', 'mae'],
                     ['0', repr(history.history['loss'][0]), '0.1', repr(history.history['mae'][0])]]
 
 
@@ -97,9 +101,9 @@ def test_csv_iterables_and_zero_dim_arrays(tmp_path):
     path = str(tmp_path / 'log.csv')
     fit([scripted([[1, 2]], 'pair'), scripted([np.array(3.5)], 'scalar'), scripted(['text'], 'word'),
          CSVLogger(path)], epochs=1)
-    rows = list(csv.reader(open(path, newline='')))
-    assert rows[0] == ['epoch', 'loss', 'pair', 'scalar', 'word']
-    assert rows[1][2:] == ['"[1, 2]"', '3.5', 'text']
+    table = rows(path)
+    assert table[0] == ['epoch', 'loss', 'pair', 'scalar', 'word']
+    assert table[1][2:] == ['"[1, 2]"', '3.5', 'text']
 
 
 def test_csv_is_flushed_every_epoch(tmp_path):

@@ -75,7 +75,8 @@ ORACLE_CASES = [
 ]
 
 
-@pytest.mark.parametrize('name,kwargs,shape', ORACLE_CASES, ids=[c[0] + str(i) for i, c in enumerate(ORACLE_CASES)])
+@pytest.mark.parametrize('name,kwargs,shape', ORACLE_CASES,
+                         ids=[c[0] + str(i) for i, c in enumerate(ORACLE_CASES)])
 def test_layer_against_tf_keras(name, kwargs, shape):
     layer_test(getattr(layers, name), kwargs, input_shape=shape, oracle=oracle(name), oracle_kwargs=kwargs)
 

@@ -417,6 +417,7 @@ def test_single_output_targets_as_a_list_or_flat_vector():
     assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-5)
     assert model.evaluate([x], [y[:, None]], verbose=0) == pytest.approx(expected, rel=1e-5)
     assert model.evaluate({model.input_names[0]: x}, y, verbose=0) == pytest.approx(expected, rel=1e-5)
+    assert model.evaluate(x, y.tolist(), verbose=0) == pytest.approx(expected, rel=1e-5)  # a list of numbers
 
 
 # --------------------------------------------------------------------------------------------------
@@ -678,6 +679,21 @@ def test_predict_traces_once_for_any_batch_size():
     model.predict(x, batch_size=32)
     model.predict_on_batch(x[:2])
     assert _tracing_counts(model, 'predict') == [1]
+
+
+def test_integer_inputs_take_the_input_dtype_and_share_one_step():
+    inputs = Input(shape=(3,), dtype='int32')
+    outputs = Dense(1)(keras.layers.Lambda(lambda t: K.cast(t, 'float32'))(inputs))
+    model = Model(inputs, outputs)
+    model.compile('sgd', 'mse')
+    x = np.arange(12).reshape((4, 3))
+    model.fit(x.astype('int64'), np.ones((4, 1)), verbose=0)
+    model.train_on_batch(x.astype('int32'), np.ones((4, 1)))
+    model.predict(x.astype('int64'))
+    model.predict(x.astype('int32'), batch_size=3)
+    assert _tracing_counts(model, 'train') == [1]
+    assert _tracing_counts(model, 'predict') == [1]
+    assert all(key[1][0] == np.dtype('int32').str for key in model._functions)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -133,6 +133,10 @@ FIT_CASES = {
                                                ValueError, lambda m: r'sample_weight_mode="temporal"'),
     'class_weight_missing_a_class': (lambda m, x, y: dict(x=x, y=y, class_weight={0: 1.}), ValueError,
                                      lambda m: r'`class_weight` must contain all classes.*\[1\]'),
+    'zero_batch_size': (lambda m, x, y: dict(x=x, y=y, batch_size=0), ValueError,
+                        lambda m: r'`batch_size` must be a positive integer, got 0'),
+    'float_steps_per_epoch': (lambda m, x, y: dict(x=x, y=y, steps_per_epoch=2.5), ValueError,
+                              lambda m: r'`steps_per_epoch` must be a positive integer, got 2.5'),
     'callback_not_a_callback': (lambda m, x, y: dict(x=x, y=y, callbacks=[print]), TypeError,
                                 lambda m: r'instances of kernelkit.callbacks.Callback'),
 }
@@ -160,6 +164,10 @@ def test_bad_data_for_the_other_methods_keeps_state():
                             r'classes \[0\] exist in the data')
     _raises_and_keeps_state(model, lambda: model.evaluate(x, y[:3], verbose=0), ValueError,
                             'same number of samples')
+    _raises_and_keeps_state(model, lambda: model.evaluate(x, y, steps=0, verbose=0), ValueError,
+                            '`steps` must be a positive integer')
+    _raises_and_keeps_state(model, lambda: model.predict(x, batch_size=-1), ValueError,
+                            '`batch_size` must be a positive integer')
 
 
 def test_multi_output_target_errors_name_the_output():

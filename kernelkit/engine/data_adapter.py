@@ -4,13 +4,17 @@ Every check runs before training starts, so bad input raises a clear error and l
 was. Arrays are kept in numpy and sliced per batch; the compiled step receives tensors whose batch
 dimension is free, so it is traced once per input signature.
 """
+import numbers
+
 import numpy as np
 
 from kernelkit.utils.generic_utils import to_list
 
 
 def _describe(arrays):
-    return ', '.join('array of shape %s' % (getattr(a, 'shape', None),) for a in arrays)
+    return ', '.join('array of shape %s' % (a.shape,) if hasattr(a, 'shape') else
+                     '%s of length %d' % (type(a).__name__, len(a)) if hasattr(a, '__len__') else repr(a)
+                     for a in arrays)
 
 
 def standardize_arrays(data, names, shapes, dtypes, what, check_batch_axis=True, optional=()):
@@ -43,6 +47,8 @@ def standardize_arrays(data, names, shapes, dtypes, what, check_batch_axis=True,
                              'keys: %s' % (what, extra, wanted))
         arrays = [data.get(n) if n not in optional else None for n in names]
     else:
+        if isinstance(data, (list, tuple)) and len(wanted) == 1 and data and isinstance(data[0], numbers.Number):
+            data = np.asarray(data)  # a plain list of numbers is one array, as in Keras 2.2
         given = to_list(data) if isinstance(data, (list, tuple)) else [data]
         if len(given) != len(wanted):
             raise ValueError('Error when checking model %s: the list of Numpy arrays that you are passing to '
@@ -73,6 +79,40 @@ def standardize_arrays(data, names, shapes, dtypes, what, check_batch_axis=True,
                                      'with shape %s' % (what, name, tuple(shape[1:]), array.shape[1:]))
         result.append(array)
     return result
+
+
+def check_positive_counts(**counts):
+    """Checks batch sizes and step counts before any work starts.
+
+    # Arguments
+        **counts: argument name -> value; each must be `None` or an integer >= 1.
+
+    # Raises
+        ValueError: naming the first argument that is not.
+    """
+    for name, value in counts.items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError('`%s` must be a positive integer, got %r.' % (name, value))
+
+
+def cast_same_kind(array, dtype):
+    """Casts an array to `dtype` when both are floats or both are integers; returns it unchanged otherwise.
+
+    # Arguments
+        array: a numpy array.
+        dtype: the wanted dtype, or `None`.
+
+    # Returns
+        A numpy array.
+    """
+    def kind(d):
+        return {'f': 'float', 'i': 'int', 'u': 'int'}.get(np.dtype(d).kind)
+
+    if dtype is None or array.dtype == dtype or kind(array.dtype) is None or kind(array.dtype) != kind(dtype):
+        return array
+    return array.astype(dtype)
 
 
 def check_array_lengths(inputs, targets, weights=None):

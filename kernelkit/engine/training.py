@@ -148,13 +148,13 @@ class Model(Network):
             raise ValueError('Model %s: `x` (the input data) is missing.' % self.name)
         shapes, dtypes = self._input_shapes(x)
         names = self.input_names if self._is_graph_network else ['input_%d' % i for i in range(len(shapes))]
-        dtypes = [d if d is not None and np.dtype(d).kind == 'f' else None for d in dtypes]
-        arrays = data_adapter.standardize_arrays(x, names, shapes, dtypes, 'input', check_batch_axis=False)
-        if self._is_graph_network:
-            return arrays
-        # A subclassed model has no `Input` dtypes: float data is fed as floatx, like Keras 2.2's placeholders.
-        floatx = backend_config.floatx()
-        return [a.astype(floatx) if a.dtype.kind == 'f' and a.dtype != floatx else a for a in arrays]
+        floats = [d if d is not None and np.dtype(d).kind == 'f' else None for d in dtypes]
+        arrays = data_adapter.standardize_arrays(x, names, shapes, floats, 'input', check_batch_axis=False)
+        # Like Keras 2.2's placeholders: integer data takes its integer `Input`'s dtype, and a subclassed
+        # model (no `Input`) gets float data as floatx; so int32 and int64 data share one compiled step.
+        if not self._is_graph_network:
+            dtypes = [backend_config.floatx()] * len(arrays)
+        return [data_adapter.cast_same_kind(a, d) for a, d in zip(arrays, dtypes)]
 
     def _standardize_user_data(self, x, y, sample_weight=None, class_weight=None):
         """Checks and orders `x`, `y` and the sample weights; returns three lists of arrays."""
@@ -336,6 +336,8 @@ class Model(Network):
             epochs = kwargs.pop('nb_epoch')
         if kwargs:
             raise TypeError('Unrecognized keyword arguments: ' + str(kwargs))
+        data_adapter.check_positive_counts(batch_size=batch_size, steps_per_epoch=steps_per_epoch,
+                                           validation_steps=validation_steps)
         if batch_size is None:
             batch_size = 32
         if not 0. <= validation_split < 1.:
@@ -462,6 +464,7 @@ class Model(Network):
             RuntimeError: if the model is not compiled.
             ValueError: for data that does not match the model.
         """
+        data_adapter.check_positive_counts(batch_size=batch_size, steps=steps)
         inputs, targets, weights = self._standardize_user_data(x, y, sample_weight)
         values = self._test_loop(inputs, targets, weights, batch_size or 32, steps=steps, verbose=verbose)
         return values[0] if len(values) == 1 else values
@@ -481,6 +484,7 @@ class Model(Network):
         # Raises
             ValueError: for data that does not match the model's inputs.
         """
+        data_adapter.check_positive_counts(batch_size=batch_size, steps=steps)
         self._ensure_ready(x)
         inputs = self._standardize_inputs(x)
         batch_size = batch_size or 32
