@@ -181,6 +181,12 @@ def test_write_images(tmp_path):
         assert (int(tensor[0]), int(tensor[1])) == (width, height)
         pixels = tf.io.decode_png(tensor[2]).numpy()
         assert pixels.shape == (height, width, 1)
+    # Scaled like TensorFlow's image summaries: with negative values, 0 is 128 and the largest magnitude 1 or 255.
+    kernel = model.layers[0].get_weights()[0].T.astype('float64')
+    assert kernel.min() < 0 < kernel.max()
+    want = np.round(kernel * 127. / np.abs(kernel).max() + 128.)
+    got = tf.io.decode_png(images['dense_1/kernel_0'][0][1][2]).numpy()[:, :, 0]
+    np.testing.assert_array_equal(got, want)
 
 
 def test_embeddings_are_not_written_and_say_so():

@@ -56,10 +56,17 @@ def test_keras2_model_reproduces_predictions(model_path, data_path):
     model = keras.models.load_model(os.path.join(DATA, model_path), compile=False)
     with h5py.File(os.path.join(DATA, data_path), 'r') as f:
         inputs = _read_group(f, 'inputs')
-        predictions = _read_group(f, 'predictions')
+        has_predictions = 'predictions' in f
+        predictions = _read_group(f, 'predictions' if has_predictions else 'outputs')
     x = [inputs[name] for name in model.input_names] if len(inputs) > 1 else list(inputs.values())[0]
     outputs = model.predict(x)
     outputs = outputs if isinstance(outputs, list) else [outputs]
+    if not has_predictions:
+        # A few files store only training targets ("outputs"), no reference predictions: the model must
+        # load and produce outputs of the targets' shape.
+        for ours, targets in zip(outputs, predictions.values()):
+            assert ours.size == targets.size
+        return
     expected = [predictions[name] for name in model.output_names] if len(predictions) > 1 else \
         list(predictions.values())
     for ours, theirs in zip(outputs, expected):

@@ -64,7 +64,8 @@ class CSVLogger(Callback):
             mode = 'a'
         else:
             mode = 'w'
-        self.csv_file = open(self.filename, mode)
+        # newline='': the csv module writes its own '\r\n' line ends, which must not be translated.
+        self.csv_file = open(self.filename, mode, newline='')
 
     def on_epoch_end(self, epoch, logs=None):
         logs = _monitoring.as_logs(logs)

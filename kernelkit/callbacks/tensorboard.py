@@ -83,15 +83,15 @@ def weight_images(array):
     return None
 
 
-def _to_uint8(images):
-    """Scales floats to 0-255 like TensorFlow's image summaries: non-negative data so that the largest
-    value is 255; otherwise 0 maps to 128 and the largest magnitude to 1 or 255."""
-    images = np.where(np.isfinite(images), images, 0.)
-    low, high = images.min(), images.max()
+def _to_uint8(image):
+    """Scales one image's floats to 0-255 like TensorFlow's image summaries: non-negative data so that the
+    largest value is 255; otherwise 0 maps to 128 and the largest magnitude to 1 or 255."""
+    image = np.where(np.isfinite(image), image, 0.)
+    low, high = image.min(), image.max()
     if low >= 0:
-        scaled = images * (255. / high) if high > 0 else np.zeros_like(images)
+        scaled = image * (255. / high) if high > 0 else np.zeros_like(image)
     else:
-        scaled = images * (127. / max(-low, high)) + 128.
+        scaled = image * (127. / max(-low, high)) + 128.
     return np.clip(np.round(scaled), 0, 255).astype(np.uint8)
 
 
@@ -274,9 +274,9 @@ class TensorBoard(Callback):
         images = weight_images(value)
         if images is None:
             return
-        images = _to_uint8(images[:_MAX_IMAGES])
+        images = images[:_MAX_IMAGES]
         height, width = images.shape[1], images.shape[2]
-        encoded = [tf.io.encode_png(image[:, :, np.newaxis]) for image in images]
+        encoded = [tf.io.encode_png(_to_uint8(image)[:, :, np.newaxis]) for image in images]
         tensor = tf.stack([tf.constant(str(width)), tf.constant(str(height))] + encoded)
         self._write(tag, tensor, epoch, _IMAGE_METADATA)
 
