@@ -182,7 +182,7 @@ def test_write_images(tmp_path):
         pixels = tf.io.decode_png(tensor[2]).numpy()
         assert pixels.shape == (height, width, 1)
     # Scaled like TensorFlow's image summaries: with negative values, 0 is 128 and the largest magnitude 1 or 255.
-    kernel = model.layers[0].get_weights()[0].T.astype('float64')
+    kernel = model.layers[0].get_weights()[0].astype('float64')  # (3, 4): already wider than tall
     assert kernel.min() < 0 < kernel.max()
     want = np.round(kernel * 127. / np.abs(kernel).max() + 128.)
     got = tf.io.decode_png(images['dense_1/kernel_0'][0][1][2]).numpy()[:, :, 0]

@@ -21,7 +21,7 @@ TEXTS = ['The cat sat on the mat.', 'The dog ate my homework!', 'Dogs and cats: 
 
 @pytest.mark.parametrize('padding', ['pre', 'post'])
 @pytest.mark.parametrize('truncating', ['pre', 'post'])
-@pytest.mark.parametrize('maxlen', [None, 3, 0])
+@pytest.mark.parametrize('maxlen', [None, 3, 7])
 def test_pad_sequences_matches_the_oracle(padding, truncating, maxlen):
     got = kseq.pad_sequences(SEQUENCES, maxlen=maxlen, padding=padding, truncating=truncating, value=-1)
     want = tf_seq.pad_sequences(SEQUENCES, maxlen=maxlen, padding=padding, truncating=truncating, value=-1)
@@ -41,6 +41,7 @@ def test_pad_sequences_dtypes_and_timestep_shapes():
     np.testing.assert_array_equal(kseq.pad_sequences(words, dtype=object, value='_'),
                                   np.array([['a', 'b'], ['_', 'c']], dtype=object))
     assert kseq.pad_sequences([]).shape == (0, 0)
+    assert kseq.pad_sequences(SEQUENCES, maxlen=0).shape == (5, 0)  # Keras 2 crashed on maxlen=0
 
 
 def test_pad_sequences_errors_name_the_problem():
