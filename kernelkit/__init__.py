@@ -14,6 +14,8 @@ from kernelkit import losses, metrics, optimizers  # noqa: E402
 from kernelkit import layers, models  # noqa: E402
 from kernelkit import callbacks  # noqa: E402
 from kernelkit import utils  # noqa: E402
+from kernelkit import preprocessing  # noqa: E402
+from kernelkit import datasets  # noqa: E402
 from kernelkit.engine.sequential import Sequential  # noqa: E402
 from kernelkit.engine.training import Model  # noqa: E402
 

@@ -526,7 +526,9 @@ def test_binary_crossentropy(kb):
     p = np.clip(output, 1e-7, 1 - 1e-7)
     expected = -(target * np.log(p) + (1 - target) * np.log(1 - p))
     close(K.binary_crossentropy(target, output), expected, rtol=1e-4, atol=1e-4)
-    close(K.binary_crossentropy(target, output), kb.binary_crossentropy(target, output))
+    # tf_keras adds epsilon inside the log instead of clipping, so it agrees only away from 0 and 1.
+    inner = np.clip(output, 1e-3, 1 - 1e-3)
+    close(K.binary_crossentropy(target, inner), kb.binary_crossentropy(target, inner))
     logits = rand(3, 4) * 3
     s = 1 / (1 + np.exp(-logits))
     close(K.binary_crossentropy(target, logits, from_logits=True),

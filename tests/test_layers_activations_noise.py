@@ -190,6 +190,8 @@ def test_spatial_dropout_configs_and_errors():
     assert config['rate'] == 0.3 and config['data_format'] == 'channels_first'
     assert layers.SpatialDropout2D.from_config(config).get_config() == config
     assert 'data_format' not in layers.SpatialDropout1D(0.3).get_config()
+    with pytest.raises(TypeError, match='data_format'):
+        layers.SpatialDropout1D(0.3, data_format='channels_first')
     with pytest.raises(ValueError, match=r'spatial_dropout2d_\d+.*ndim=4'):
         layers.SpatialDropout2D(0.5)(Input(shape=(3, 4)))
     with pytest.raises(ValueError, match='rate'):

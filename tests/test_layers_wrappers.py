@@ -6,22 +6,9 @@ import tensorflow as tf
 import tf_keras
 
 from kernelkit import layers, regularizers
-from kernelkit.layers import Bidirectional, Dense, Embedding, Input, TimeDistributed
+from kernelkit.layers import LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN, TimeDistributed
 from kernelkit.models import Model, Sequential
-from kernelkit.utils.generic_utils import CustomObjectScope
 from kernelkit.utils.test_utils import layer_test
-
-try:
-    from kernelkit.layers import LSTM, SimpleRNN
-except ImportError:  # the recurrent module is not registered in kernelkit.layers yet
-    from kernelkit.layers.recurrent import LSTM, SimpleRNN
-
-
-@pytest.fixture(autouse=True)
-def recurrent_layers_known():
-    """Makes the recurrent classes known to `deserialize` whether or not `kernelkit.layers` registers them."""
-    with CustomObjectScope({'LSTM': LSTM, 'SimpleRNN': SimpleRNN}):
-        yield
 
 
 def _data(shape, seed=0):

@@ -256,6 +256,8 @@ def test_flow_rejects_bad_input():
         gen.flow(np.zeros((4, 3, 3, 1)), subset='test')
     with pytest.raises(ValueError, match='batch_size'):
         gen.flow(np.zeros((4, 3, 3, 1)), batch_size=0)
+    with pytest.raises(ValueError, match='np.array'):
+        gen.flow([np.zeros((3, 3, 1))] * 3)
 
 
 def test_constructor_errors_name_the_argument():
@@ -327,6 +329,8 @@ def test_flow_from_directory_subset_grayscale_and_classes(image_folder):
         ours.flow_from_directory(image_folder, class_mode='multi')
     with pytest.raises(IOError, match='does not exist'):
         ours.flow_from_directory(os.path.join(image_folder, 'missing'))
+    with pytest.raises(ValueError, match='birds'):
+        ours.flow_from_directory(image_folder, classes=['cats', 'birds'])
 
 
 # ---------------------------------------------------------------------------------- image files

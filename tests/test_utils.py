@@ -5,8 +5,11 @@ use `file://` URLs, so nothing here touches the network.
 """
 import hashlib
 import os
+import sys
 import tarfile
+import types
 import zipfile
+from xml.etree import ElementTree
 
 import h5py
 import numpy as np
@@ -202,7 +205,7 @@ def test_plot_model_svg_fallback_contains_every_layer(tmp_path, monkeypatch):
     target = str(tmp_path / 'model.svg')
     shown = vis_utils.plot_model(model, to_file=target, show_shapes=True)
     svg = open(target).read()
-    assert svg.startswith('<svg')
+    assert ElementTree.fromstring(svg).tag.endswith('svg')  # well-formed SVG
     for layer in model.layers:
         assert '%s: %s' % (layer.name, layer.__class__.__name__) in svg
     assert 'output: (None, 8)' in svg and 'input: [(None, 5), (None, 3)]' in svg
@@ -228,6 +231,55 @@ def test_plot_model_sequential_includes_input_layer(tmp_path, monkeypatch):
     assert svg.count('class="edge"') == 2
     unbuilt = Sequential([Dense(3, name='lazy_a'), Dense(1, name='lazy_b')])
     assert 'lazy_b: Dense' in vis_utils.model_to_dot(unbuilt).to_string()
+
+
+def _fake_pydot():
+    """A stand-in for pydot that records the graph, to check what kernelkit asks Graphviz to draw."""
+    module = types.ModuleType('pydot')
+
+    class Dot(object):
+        def __init__(self):
+            self.settings, self.nodes, self.edges, self.written = {}, [], [], []
+
+        def set(self, key, value):
+            self.settings[key] = value
+
+        def set_node_defaults(self, **kwargs):
+            self.settings['node_defaults'] = kwargs
+
+        def add_node(self, node):
+            self.nodes.append(node)
+
+        def add_edge(self, edge):
+            self.edges.append(edge)
+
+        def create(self, *args, **kwargs):
+            return b''
+
+        def write(self, path, format='raw'):
+            self.written.append((path, format))
+            open(path, 'wb').write(b'\x89PNG fake' if format == 'png' else b'<svg/>')
+
+    module.Dot = Dot
+    module.Node = lambda name, label: (name, label)
+    module.Edge = lambda source, target: (source, target)
+    return module
+
+
+def test_model_to_dot_uses_pydot_with_keras_2_labels(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, 'pydot', _fake_pydot())
+    model = _functional_model()
+    dot = vis_utils.model_to_dot(model, show_shapes=True, rankdir='LR')
+    assert dot.settings['rankdir'] == 'LR' and dot.settings['node_defaults'] == {'shape': 'record'}
+    labels = dict(dot.nodes)
+    head = labels[str(id(model.get_layer('head')))]
+    assert head == 'head: Dense\n|{input:|output:}|{{(None, 8)}|{(None, 2)}}'
+    ids = {str(id(layer)): layer.name for layer in model.layers}
+    assert sorted((ids[a], ids[b]) for a, b in dot.edges) == [
+        ('joined', 'head'), ('left_dense', 'joined'), ('left_in', 'left_dense'), ('right_in', 'joined')]
+    shown = vis_utils.plot_model(model, to_file=str(tmp_path / 'm.png'))
+    from IPython.display import Image
+    assert isinstance(shown, Image)
 
 
 # ---------------------------------------------------------------------------------- multi_gpu_model

@@ -19,8 +19,9 @@ def load_data():
 
     # Returns
         Tuple of Numpy arrays: `(x_train, y_train), (x_test, y_test)`; `x` arrays are uint8 images of shape
-        `(num_samples, 32, 32, 3)` (or `(num_samples, 3, 32, 32)` when the image data format is
-        `channels_first`), `y` arrays labels of shape `(num_samples, 1)` (uint8 for training, int64 for test, as in Keras 2).
+        `(num_samples, 32, 32, 3)` (or `(num_samples, 3, 32, 32)` for the image data format
+        `channels_first`), `y` arrays labels of shape `(num_samples, 1)` (uint8 for training, int64 for
+        test, as in Keras 2).
 
     # Raises
         kernelkit.utils.data_utils.DownloadError: if the data is not cached and cannot be downloaded.

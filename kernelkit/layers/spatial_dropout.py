@@ -55,6 +55,9 @@ class SpatialDropout1D(_SpatialDropout):
     _rank = 3
 
     def __init__(self, rate, **kwargs):
+        if 'data_format' in kwargs:
+            raise TypeError('SpatialDropout1D does not take a `data_format` argument: its inputs are '
+                            '(samples, timesteps, channels).')
         super(SpatialDropout1D, self).__init__(rate, data_format='channels_last', **kwargs)
 
     def get_config(self):

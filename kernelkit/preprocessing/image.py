@@ -157,6 +157,9 @@ def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
         scale: whether to rescale image values to be within `[0, 255]`.
         **kwargs: additional keyword arguments passed to `PIL.Image.save()`.
 
+    # Returns
+        None; the image is written to `path`.
+
     # Raises
         ImportError: if Pillow is not available.
         ValueError: for an invalid image array.
@@ -199,7 +202,7 @@ def load_img(path, grayscale=False, color_mode='rgb', target_size=None, interpol
         img = image.open(handle)
         img.load()
     if color_mode == 'grayscale':
-        if img.mode not in ('L', 'I;16', 'I'):
+        if img.mode != 'L':
             img = img.convert('L')
     elif color_mode == 'rgba':
         if img.mode != 'RGBA':
@@ -350,6 +353,10 @@ def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0, fill_mode='ne
 
     # Returns
         Rotated Numpy image tensor.
+
+    # Raises
+        ValueError: if `x` is not a rank-3 image or the axes are not a permutation of 0, 1, 2.
+        ImportError: if SciPy is not available.
     """
     theta = np.random.uniform(-rg, rg)
     return apply_affine_transform(x, theta=theta, row_axis=row_axis, col_axis=col_axis,
@@ -371,6 +378,10 @@ def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode=
 
     # Returns
         Shifted Numpy image tensor.
+
+    # Raises
+        ValueError: if `x` is not a rank-3 image or the axes are not a permutation of 0, 1, 2.
+        ImportError: if SciPy is not available.
     """
     h, w = x.shape[row_axis], x.shape[col_axis]
     tx = np.random.uniform(-hrg, hrg) * h
@@ -393,6 +404,10 @@ def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0, fill_mode
 
     # Returns
         Sheared Numpy image tensor.
+
+    # Raises
+        ValueError: if `x` is not a rank-3 image or the axes are not a permutation of 0, 1, 2.
+        ImportError: if SciPy is not available.
     """
     shear = np.random.uniform(-intensity, intensity)
     return apply_affine_transform(x, shear=shear, row_axis=row_axis, col_axis=col_axis,
@@ -437,6 +452,9 @@ def apply_channel_shift(x, intensity, channel_axis=0):
 
     # Returns
         Numpy image tensor.
+
+    # Raises
+        ValueError: if `channel_axis` is out of range for `x`.
     """
     x = np.asarray(x)
     low, high = np.min(x), np.max(x)
@@ -576,7 +594,10 @@ class _BatchIterator(_SequenceBase):
         return (self.n + self.batch_size - 1) // self.batch_size
 
     def on_epoch_end(self):
-        """Reshuffles the sample order (when `shuffle=True`); called at the end of every epoch."""
+        """Reshuffles the sample order (when `shuffle=True`); called at the end of every epoch.
+
+        The new order is drawn from NumPy's global generator (not reseeded), as in Keras 2.
+        """
         self._set_index_array()
 
     def reset(self):
@@ -669,8 +690,9 @@ class NumpyArrayIterator(_BatchIterator):
         self.dtype = dtype or _config.floatx()
         if isinstance(x, (tuple, list)):
             if len(x) != 2:
-                raise ValueError('When `x` is a tuple it must be `(images, misc)`, with `misc` an array or a list '
-                                 'of arrays; received a sequence of %d items.' % len(x))
+                raise ValueError('When `x` is a tuple or list it must be `(images, misc)`, with `misc` an array or '
+                                 'a list of arrays passed through unchanged; received a sequence of %d items. To '
+                                 'pass a list of images, stack them first: `np.array(images)`.' % len(x))
             misc = x[1]
             x_misc = [np.asarray(item) for item in misc] if isinstance(misc, list) else [np.asarray(misc)]
             x = x[0]
@@ -1335,6 +1357,9 @@ class ImageDataGenerator(object):
             rounds: int (default: 1). If using data augmentation (`augment=True`), this is how many
                 augmentation passes over the data to use.
             seed: int (default: None). Random seed.
+
+        # Returns
+            None; the statistics are stored in `mean`, `std` and `principal_components`.
 
         # Raises
             ValueError: if `x` is not rank 4 or `rounds` is not a positive integer.

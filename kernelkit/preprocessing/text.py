@@ -175,6 +175,9 @@ class Tokenizer(object):
             texts: can be a list of strings, a generator of strings (for memory-efficiency), or a list of
                 lists of strings.
 
+        # Returns
+            None; the vocabulary attributes (`word_index`, `word_counts`, ...) are updated.
+
         # Raises
             TypeError: if `texts` is a single string, or holds something other than strings/lists.
         """
@@ -203,6 +206,9 @@ class Tokenizer(object):
 
         # Arguments
             sequences: a list of sequences. A "sequence" is a list of integer word indices.
+
+        # Returns
+            None; `document_count` and `index_docs` are updated.
         """
         self.document_count += len(sequences)
         for sequence in sequences:

@@ -181,3 +181,12 @@ def unpack_singleton(x):
     if isinstance(x, (list, tuple)) and len(x) == 1:
         return x[0]
     return x
+
+
+def __getattr__(name):
+    # Keras 2 exposed `keras.utils.generic_utils.Progbar`; it lives in `progbar.py` (imported on demand to
+    # keep this module free of imports).
+    if name == 'Progbar':
+        from kernelkit.utils.progbar import Progbar
+        return Progbar
+    raise AttributeError(name)

@@ -28,6 +28,9 @@ def _layer_label_parts(layer):
 
 
 def _shape_text(layer, attribute):
+    from kernelkit.engine.input_layer import InputLayer
+    if attribute == 'input_shape' and isinstance(layer, InputLayer):
+        attribute = 'output_shape'  # an input layer's input is its output, as Keras 2 shows it
     try:
         return str(getattr(layer, attribute))
     except (AttributeError, ValueError, RuntimeError):
@@ -112,7 +115,7 @@ class SVGGraph(object):
     (`create`, `create_svg`, `write`, `to_string`) and shows itself inline in notebooks.
 
     # Arguments
-        boxes: list of dicts with keys `id`, `lines` (text lines of the box).
+        boxes: list of dicts with the key `lines` (the text lines of each box).
         edges: list of `(from_index, to_index)` pairs into `boxes`.
         rankdir: `'TB'`, `'LR'`, `'BT'` or `'RL'`.
     """
@@ -137,6 +140,12 @@ class SVGGraph(object):
                 for source in incoming[target]:
                     if rank[target] < rank[source] + 1:
                         rank[target], changed = rank[source] + 1, True
+        outgoing = {i: [] for i in range(count)}
+        for source, target in self.edges:
+            outgoing[source].append(target)
+        for index in range(count):  # sources sit just above their first consumer (short arrows)
+            if not incoming[index] and outgoing[index]:
+                rank[index] = max(rank[index], min(rank[t] for t in outgoing[index]) - 1)
         sizes = []
         for box in self.boxes:
             width = max(len(line) for line in box['lines']) * _CHAR_WIDTH + 2 * _PAD_X
@@ -250,7 +259,7 @@ class SVGGraph(object):
                        'stroke-width="1" marker-end="url(#kk-arrow)"/>' % (x1, y1, x2, y2))
         for index, box in enumerate(self.boxes):
             (x, y), (w, h) = positions[index], sizes[index]
-            out.append('<g class="node" id="%s">' % _xml_escape(str(box['id'])))
+            out.append('<g class="node" id="node%d">' % index)
             out.append('<title>%s</title>' % _xml_escape(box['lines'][0]))
             out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="white" stroke="black"/>'
                        % (x, y, w, h))
@@ -282,7 +291,7 @@ def _builtin_graph(model, show_shapes, show_layer_names, rankdir):
         if show_shapes:
             lines.append('input: %s' % _shape_text(layer, 'input_shape'))
             lines.append('output: %s' % _shape_text(layer, 'output_shape'))
-        boxes.append({'id': name, 'lines': lines})
+        boxes.append({'lines': lines})
     return SVGGraph(boxes, edges, rankdir=rankdir)
 
 

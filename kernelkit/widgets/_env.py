@@ -56,6 +56,10 @@ def live_widgets_available():
     return modules_available('ipywidgets', 'bokeh', 'jupyter_bokeh')
 
 
+def _frame_bytes(frame):
+    return frame.bytes if hasattr(frame, 'bytes') else bytes(frame)
+
+
 def _run_to_end(awaitable):
     """Runs a coroutine that does not really wait on anything to its end, without an event loop."""
     if not hasattr(awaitable, 'send'):
@@ -136,13 +140,20 @@ class KernelEventPump(object):
         session = kernel.session
         try:
             idents, rest = session.feed_identities(frames, copy=False)
-            message = session.deserialize(rest, content=True, copy=False)
+            # Peek at the header without checking the signature: a full `deserialize` records the
+            # signature against replays, and the kernel would then reject a message handed back to it.
+            header = session.unpack(_frame_bytes(rest[1]))
         except Exception:
             return False
-        msg_type = message['header'].get('msg_type')
+        msg_type = header.get('msg_type') if isinstance(header, dict) else None
         handler = kernel.shell_handlers.get(msg_type) if msg_type in _COMM_MESSAGES else None
         if handler is None:
             return False
+        try:
+            message = session.deserialize(rest, content=True, copy=False)
+        except Exception:
+            kernel.log.error('Invalid widget message', exc_info=True)
+            return True
         saved_parent = kernel.get_parent('shell')
         saved_ident = kernel._parent_ident['shell']
         kernel.set_parent(idents, message, channel='shell')
