@@ -147,3 +147,22 @@ def test_errors_at_construction_and_build():
     layer(Input(shape=(3,)))
     with pytest.raises(ValueError, match='axis -1'):
         layer(Input(shape=(4,)))
+
+
+def test_frozen_container_keeps_moving_statistics():
+    """Keras 2: a model with `trainable=False` drops the updates of the layers inside it."""
+    from kernelkit.layers import BatchNormalization, Dense, Input
+    from kernelkit.models import Model, Sequential
+    inner = Sequential([BatchNormalization(input_shape=(3,))])
+    inner.trainable = False
+    x = Input(shape=(3,))
+    model = Model(x, Dense(1)(inner(x)))
+    model.compile('sgd', 'mse')
+    before = [w.copy() for w in inner.layers[0].get_weights()]
+    model.train_on_batch(np.random.rand(8, 3).astype('float32') * 5, np.zeros((8, 1)))
+    for a, b in zip(before, inner.layers[0].get_weights()):
+        np.testing.assert_array_equal(a, b)
+    inner.trainable = True
+    model.compile('sgd', 'mse')
+    model.train_on_batch(np.random.rand(8, 3).astype('float32') * 5, np.zeros((8, 1)))
+    assert not np.allclose(before[2], inner.layers[0].get_weights()[2])

@@ -40,11 +40,25 @@ def to_snake_case(name):
 
 
 class _CallContext(threading.local):
-    """How deep we are in nested layer calls, so the outermost call can reset per-call losses."""
+    """Per-thread state of nested layer calls: how deep we are (the outermost call resets per-call losses)
+    and how many frozen containers (`trainable=False` models) enclose the current call."""
     depth = 0
+    frozen = 0
 
 
 _CALL_CONTEXT = _CallContext()
+
+
+def updates_enabled():
+    """Tells a layer whether it may update its state (e.g. moving statistics) during this call.
+
+    In Keras 2 a model with `trainable=False` drops the updates of every layer inside it, so freezing a
+    pretrained base also freezes its BatchNormalization statistics.
+
+    # Returns
+        `False` inside a call of a frozen model, else `True`.
+    """
+    return _CALL_CONTEXT.frozen == 0
 
 
 class Layer:

@@ -287,11 +287,15 @@ class Network(Layer):
         if outermost:
             for layer in self._flatten_layers():
                 layer._call_losses = []
-        base_layer._CALL_CONTEXT.depth += 1
+        context = base_layer._CALL_CONTEXT
+        frozen = 0 if self.trainable else 1
+        context.depth += 1
+        context.frozen += frozen
         try:
             outputs, masks = self._run_graph(inputs, training, mask)
         finally:
-            base_layer._CALL_CONTEXT.depth -= 1
+            context.depth -= 1
+            context.frozen -= frozen
         masks = None if all(m is None for m in masks) else unpack_singleton(masks)
         return unpack_singleton(outputs), masks
 

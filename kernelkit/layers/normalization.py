@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from kernelkit import backend as K
 from kernelkit import constraints, initializers, regularizers
+from kernelkit.engine import base_layer
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
 
@@ -20,7 +21,8 @@ class BatchNormalization(Layer):
     that enters the moving variance has Bessel's correction (`n / (n - 1)`) for 4D and 5D inputs normalized
     along their first or last non-batch axis (where TensorFlow's fused kernel applies), and none otherwise;
     the normalization itself always uses the plain batch variance. A layer with `trainable=False` still normalizes with batch statistics in training (as
-    in Keras 2) but no longer updates its moving statistics.
+    in Keras 2) but no longer updates its moving statistics; neither does one inside a model with
+    `trainable=False`.
 
     # Arguments
         axis: integer, the axis that should be normalized (typically the features axis); e.g. after a
@@ -133,7 +135,7 @@ class BatchNormalization(Layer):
 
         def normalize_training():
             mean, variance = tf.nn.moments(inputs, reduction_axes)
-            if self.trainable:
+            if self.trainable and base_layer.updates_enabled():
                 moving_variance = variance
                 if fused:  # the fused kernel's variance has Bessel's correction (as tf.keras updates it)
                     count = tf.cast(tf.size(inputs) // tf.shape(inputs)[axis], variance.dtype)
