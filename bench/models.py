@@ -73,3 +73,55 @@ def build_mnist_mlp(keras):
                   optimizer=keras.optimizers.RMSprop(),
                   metrics=['accuracy'])
     return model
+
+
+# ------------------------------------------------------------------------------------------ mnist_cnn
+
+def mnist_cnn_data(samples, seed):
+    """MNIST-shaped images: 28x28x1 floats in [0, 1), 10 one-hot classes."""
+    rng = np.random.RandomState(seed)
+    x = rng.rand(samples, 28, 28, 1).astype('float32')
+    y = one_hot(rng.randint(0, 10, size=samples), 10)
+    return x, y
+
+
+@register('mnist_cnn', data=mnist_cnn_data, samples=1280, batch_size=128)
+def build_mnist_cnn(keras):
+    """Keras's mnist_cnn example: Conv2D 32 3x3 relu, Conv2D 64 3x3 relu, MaxPooling 2x2, Dropout 0.25,
+    Flatten, Dense 128 relu, Dropout 0.5, Dense 10 softmax; Adadelta, categorical crossentropy, accuracy."""
+    layers = keras.layers
+    model = keras.models.Sequential()
+    model.add(layers.Conv2D(32, kernel_size=(3, 3), activation='relu', input_shape=(28, 28, 1)))
+    model.add(layers.Conv2D(64, (3, 3), activation='relu'))
+    model.add(layers.MaxPooling2D(pool_size=(2, 2)))
+    model.add(layers.Dropout(0.25))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(128, activation='relu'))
+    model.add(layers.Dropout(0.5))
+    model.add(layers.Dense(10, activation='softmax'))
+    model.compile(loss='categorical_crossentropy', optimizer=keras.optimizers.Adadelta(),
+                  metrics=['accuracy'])
+    return model
+
+
+# ------------------------------------------------------------------------------------------ imdb_lstm
+
+def imdb_lstm_data(samples, seed):
+    """IMDB-shaped sequences: 80 word indices in [1, 20000) per sample, binary labels."""
+    rng = np.random.RandomState(seed)
+    x = rng.randint(1, 20000, size=(samples, 80)).astype('int32')
+    y = rng.randint(0, 2, size=(samples, 1)).astype('float32')
+    return x, y
+
+
+@register('imdb_lstm', data=imdb_lstm_data, samples=640, batch_size=32)
+def build_imdb_lstm(keras):
+    """Keras's imdb_lstm example: Embedding 20000x128, LSTM 128 (dropout 0.2, recurrent_dropout 0.2),
+    Dense 1 sigmoid; Adam, binary crossentropy, accuracy; sequences of 80 words."""
+    layers = keras.layers
+    model = keras.models.Sequential()
+    model.add(layers.Embedding(20000, 128, input_length=80))
+    model.add(layers.LSTM(128, dropout=0.2, recurrent_dropout=0.2))
+    model.add(layers.Dense(1, activation='sigmoid'))
+    model.compile(loss='binary_crossentropy', optimizer='adam', metrics=['accuracy'])
+    return model

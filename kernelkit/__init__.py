@@ -18,5 +18,6 @@ from kernelkit import preprocessing  # noqa: E402
 from kernelkit import datasets  # noqa: E402
 from kernelkit.engine.sequential import Sequential  # noqa: E402
 from kernelkit.engine.training import Model  # noqa: E402
+from kernelkit.legacy.aliases import install_as_keras  # noqa: E402,F401
 
 __version__ = '0.1.0'

@@ -309,3 +309,21 @@ def test_sequential_and_functional_nest_both_ways():
     assert outer.output_shape == (None, 2) and len(outer.weights) == 8
     np.testing.assert_allclose(outer.predict(data), model.predict(data) @ outer.get_weights()[6]
                                + outer.get_weights()[7], rtol=1e-5, atol=1e-5)
+
+
+def test_shared_model_with_flatten_keeps_static_shapes_on_new_inputs():
+    """The Keras guide's shared vision model: calling a model that flattens on new inputs keeps the
+    static feature size, so a Dense layer can follow."""
+    import kernelkit as keras
+    from kernelkit.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D, TimeDistributed
+    from kernelkit.models import Model
+    digit = Input(shape=(9, 9, 1))
+    vision = Model(digit, Flatten()(MaxPooling2D((2, 2))(Conv2D(4, (3, 3))(digit))))
+    a, b = Input(shape=(9, 9, 1)), Input(shape=(9, 9, 1))
+    merged = keras.layers.concatenate([vision(a), vision(b)])
+    assert keras.backend.int_shape(merged) == (None, 72)
+    model = Model([a, b], Dense(1, activation='sigmoid')(merged))
+    x = np.random.rand(2, 9, 9, 1).astype('float32')
+    np.testing.assert_allclose(model.predict([x, x]).shape, (2, 1))
+    video = Input(shape=(3, 9, 9, 1))
+    assert keras.backend.int_shape(TimeDistributed(vision)(video)) == (None, 3, 36)

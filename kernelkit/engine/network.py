@@ -340,7 +340,14 @@ class Network(Layer):
         return unpack_singleton([tuple(o.shape.as_list()) for o in to_list(outputs)])
 
     def _declared_output_shapes(self, input_shapes, count):
-        return None  # a network's traced shapes are exactly what its layers declare
+        """A graph network called on inputs shaped like its own declares the shapes its layers worked out
+        when it was built (tracing alone can lose static sizes, e.g. after a reshape)."""
+        if not self._is_graph_network or count != len(self.outputs) or len(input_shapes) != len(self.inputs):
+            return None
+        for given, own in zip(input_shapes, self.inputs):
+            if given is None or not tf.TensorShape(given).is_compatible_with(own.shape):
+                return None
+        return [output.shape for output in self.outputs]
 
     def compute_mask(self, inputs, mask=None):
         if not self._is_graph_network:

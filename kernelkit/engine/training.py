@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
-from kernelkit.engine import compile_utils, data_adapter
+from kernelkit.engine import compile_utils, data_adapter, training_generator
 from kernelkit.engine.logs import Logs
 from kernelkit.engine.network import Network
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
@@ -308,8 +308,11 @@ class Model(Network):
 
         # Arguments
             x: input data: a numpy array, a list of arrays (several inputs) or a dict by input name.
-            y: target data, in the same forms, by output.
-            batch_size: samples per gradient update (default 32).
+                It can also be a `keras.utils.Sequence`, a generator or a `tf.data.Dataset` yielding
+                `(x, y)` or `(x, y, sample_weight)` batches: `fit` then trains as `fit_generator` does
+                (`steps_per_epoch` defaults to `len(x)` for a Sequence, or to one pass over a dataset).
+            y: target data, in the same forms, by output (not given with a Sequence/generator/dataset).
+            batch_size: samples per gradient update (default 32; not given with a Sequence/generator/dataset).
             epochs: index of the last epoch to train (training runs from `initial_epoch` to `epochs`).
             verbose: 0 silent, 1 progress bar, 2 one line per epoch.
             callbacks: list of `Callback`s.
@@ -321,7 +324,9 @@ class Model(Network):
             initial_epoch: epoch to start at (to resume a run).
             steps_per_epoch: batches per epoch (default: one pass over the data).
             validation_steps: batches of validation data per evaluation (default: all of it).
-            **kwargs: only the Keras 1 name `nb_epoch` (for `epochs`), accepted with a warning.
+            **kwargs: the Keras 1 name `nb_epoch` (for `epochs`), accepted with a warning; and, when `x`
+                is a Sequence, a generator or a dataset, `max_queue_size`, `workers` and
+                `use_multiprocessing` as in `fit_generator`.
 
         # Returns
             A `History` object; its `history` attribute maps each metric name to its values per epoch.
@@ -334,6 +339,16 @@ class Model(Network):
         if 'nb_epoch' in kwargs:  # Keras 1 name, still accepted by Keras 2
             warnings.warn('The `nb_epoch` argument in `fit` has been renamed `epochs`.', stacklevel=2)
             epochs = kwargs.pop('nb_epoch')
+        if training_generator.data_kind(x) is not None:
+            pipeline = self._pipeline_options('fit', kwargs, y=y, batch_size=batch_size,
+                                              sample_weight=sample_weight)
+            if validation_split:
+                raise ValueError('`validation_split` is not supported when `x` is a %s: pass '
+                                 '`validation_data` instead.' % self._source_name(x))
+            return training_generator.fit_generator(
+                self, x, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose, callbacks=callbacks,
+                validation_data=validation_data, validation_steps=validation_steps, class_weight=class_weight,
+                shuffle=shuffle, initial_epoch=initial_epoch, **pipeline)
         if kwargs:
             raise TypeError('Unrecognized keyword arguments: ' + str(kwargs))
         data_adapter.check_positive_counts(batch_size=batch_size, steps_per_epoch=steps_per_epoch,
@@ -421,6 +436,189 @@ class Model(Network):
         callback_list.on_train_end()
         return self.history
 
+    # Names of the reading options that `fit`, `evaluate` and `predict` accept (as keyword arguments)
+    # when `x` is a Sequence, a generator or a dataset.
+    _PIPELINE_OPTIONS = ('max_queue_size', 'workers', 'use_multiprocessing')
+
+    @staticmethod
+    def _source_name(x):
+        kind = training_generator.data_kind(x)
+        return {'sequence': '`keras.utils.Sequence`', 'dataset': '`tf.data.Dataset`'}.get(kind, 'generator')
+
+    _REPLACED_BY_THE_BATCHES = {'y': 'the targets', 'batch_size': 'its size', 'sample_weight': 'the sample weights'}
+
+    def _pipeline_options(self, method, kwargs, **replaced):
+        """Checks the arguments of `fit`/`evaluate`/`predict` when `x` is a data source.
+
+        # Arguments
+            method: the calling method's name, for error messages.
+            kwargs: the method's extra keyword arguments.
+            **replaced: the arguments a data source replaces (`y`, `batch_size`, `sample_weight`).
+
+        # Returns
+            The reading options (`max_queue_size`, `workers`, `use_multiprocessing`) found in `kwargs`.
+
+        # Raises
+            ValueError: if one of `replaced` is not None.
+            TypeError: for unknown keyword arguments.
+        """
+        for name, value in replaced.items():
+            if value is not None:
+                raise ValueError('`%s` must not be given to `%s` when `x` is a Sequence, a generator or a '
+                                 'tf.data.Dataset: each batch it yields holds %s. Got `%s` = %s.'
+                                 % (name, method, self._REPLACED_BY_THE_BATCHES[name], name,
+                                    repr(value) if np.isscalar(value) else 'a %s' % type(value).__name__))
+        options = {name: kwargs.pop(name) for name in self._PIPELINE_OPTIONS if name in kwargs}
+        if kwargs:
+            raise TypeError('Unrecognized keyword arguments: ' + str(kwargs))
+        return options
+
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, class_weight=None, max_queue_size=10,
+                      workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
+        """Trains the model on data generated batch-by-batch by a Python generator (or an instance of
+        `Sequence`).
+
+        The generator is run in parallel to the model, for efficiency. For instance, this allows you to do
+        real-time data augmentation on images on CPU in parallel to training your model on GPU.
+
+        The use of `keras.utils.Sequence` guarantees the ordering and guarantees the single use of every
+        input per epoch when using `use_multiprocessing=True`.
+
+        # Arguments
+            generator: A generator or an instance of `Sequence` (`keras.utils.Sequence`) object in order to
+                avoid duplicate data when using multiprocessing (a `tf.data.Dataset` works too). The output
+                of the generator must be either
+                - a tuple `(inputs, targets)`
+                - a tuple `(inputs, targets, sample_weights)`.
+                This tuple (a single output of the generator) makes a single batch. Therefore, all arrays
+                in this tuple must have the same length (equal to the size of this batch). Different
+                batches may have different sizes. The generator is expected to loop over its data
+                indefinitely. An epoch finishes when `steps_per_epoch` batches have been seen by the model.
+            steps_per_epoch: Integer. Total number of steps (batches of samples) to yield from `generator`
+                before declaring one epoch finished and starting the next epoch. It should typically be
+                equal to the number of samples of your dataset divided by the batch size. Optional for
+                `Sequence`: if unspecified, will use the `len(generator)` as a number of steps.
+            epochs: Integer. Number of epochs to train the model. Note that in conjunction with
+                `initial_epoch`, `epochs` is to be understood as "final epoch".
+            verbose: Integer. 0, 1, or 2. Verbosity mode. 0 = silent, 1 = progress bar, 2 = one line per
+                epoch.
+            callbacks: List of `keras.callbacks.Callback` instances to apply during training.
+            validation_data: This can be either
+                - a generator or a `Sequence` object for the validation data
+                - tuple `(x_val, y_val)`
+                - tuple `(x_val, y_val, val_sample_weights)`
+                on which to evaluate the loss and any model metrics at the end of each epoch.
+            validation_steps: Only relevant if `validation_data` is a generator. Total number of steps
+                (batches of samples) to yield from `validation_data` generator before stopping at the end
+                of every epoch. Optional for `Sequence`: if unspecified, will use `len(validation_data)`.
+            class_weight: Optional dictionary mapping class indices (integers) to a weight (float) value,
+                used for weighting the loss function (during training only).
+            max_queue_size: Integer. Maximum size for the generator queue.
+            workers: Integer. Maximum number of processes to spin up when using process-based threading.
+                If 0, will execute the generator on the main thread.
+            use_multiprocessing: Boolean. If `True`, use process-based threading. Note that because this
+                implementation relies on multiprocessing, you should not pass non picklable arguments to
+                the generator as they can't be passed easily to children processes.
+            shuffle: Boolean. Whether to shuffle the order of the batches at the beginning of each epoch.
+                Only used with instances of `Sequence` (`keras.utils.Sequence`).
+            initial_epoch: Integer. Epoch at which to start training (useful for resuming a previous
+                training run).
+
+        # Returns
+            A `History` object. Its `History.history` attribute is a record of training loss values and
+            metrics values at successive epochs, as well as validation loss values and validation metrics
+            values (if applicable).
+
+        # Raises
+            ValueError: In case the generator yields data in an invalid format, or `steps_per_epoch` is
+                missing for a plain generator.
+
+        # Example
+
+        ```python
+        def generate_arrays_from_file(path):
+            while True:
+                with open(path) as f:
+                    for line in f:
+                        # create numpy arrays of input data
+                        # and labels, from each line in the file
+                        x1, x2, y = process_line(line)
+                        yield ({'input_1': x1, 'input_2': x2}, {'output': y})
+
+        model.fit_generator(generate_arrays_from_file('/my_file.txt'),
+                            steps_per_epoch=10000, epochs=10)
+        ```
+        """
+        return training_generator.fit_generator(
+            self, generator, steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+            callbacks=callbacks, validation_data=validation_data, validation_steps=validation_steps,
+            class_weight=class_weight, max_queue_size=max_queue_size, workers=workers,
+            use_multiprocessing=use_multiprocessing, shuffle=shuffle, initial_epoch=initial_epoch)
+
+    def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                           verbose=0):
+        """Evaluates the model on a data generator.
+
+        The generator should return the same kind of data as accepted by `test_on_batch`.
+
+        # Arguments
+            generator: Generator yielding tuples (inputs, targets) or (inputs, targets, sample_weights) or
+                an instance of Sequence (keras.utils.Sequence) object in order to avoid duplicate data
+                when using multiprocessing (a `tf.data.Dataset` works too).
+            steps: Total number of steps (batches of samples) to yield from `generator` before stopping.
+                Optional for `Sequence`: if unspecified, will use the `len(generator)` as a number of steps.
+            max_queue_size: maximum size for the generator queue
+            workers: Integer. Maximum number of processes to spin up when using process based threading.
+                If 0, will execute the generator on the main thread.
+            use_multiprocessing: if True, use process based threading. Note that because this
+                implementation relies on multiprocessing, you should not pass non picklable arguments to
+                the generator as they can't be passed easily to children processes.
+            verbose: verbosity mode, 0 or 1.
+
+        # Returns
+            Scalar test loss (if the model has a single output and no metrics) or list of scalars (if the
+            model has multiple outputs and/or metrics). The attribute `model.metrics_names` will give you
+            the display labels for the scalar outputs.
+
+        # Raises
+            ValueError: In case the generator yields data in an invalid format.
+        """
+        return training_generator.evaluate_generator(
+            self, generator, steps=steps, max_queue_size=max_queue_size, workers=workers,
+            use_multiprocessing=use_multiprocessing, verbose=verbose)
+
+    def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                          verbose=0):
+        """Generates predictions for the input samples from a data generator.
+
+        The generator should return the same kind of data as accepted by `predict_on_batch`.
+
+        # Arguments
+            generator: Generator yielding batches of input samples or an instance of Sequence
+                (keras.utils.Sequence) object in order to avoid duplicate data when using multiprocessing
+                (a `tf.data.Dataset` works too). A tuple `(inputs, targets)` or `(inputs, targets,
+                sample_weights)` is read as its `inputs`.
+            steps: Total number of steps (batches of samples) to yield from `generator` before stopping.
+                Optional for `Sequence`: if unspecified, will use the `len(generator)` as a number of steps.
+            max_queue_size: Maximum size for the generator queue.
+            workers: Integer. Maximum number of processes to spin up when using process based threading.
+                If 0, will execute the generator on the main thread.
+            use_multiprocessing: If `True`, use process based threading. Note that because this
+                implementation relies on multiprocessing, you should not pass non picklable arguments to
+                the generator as they can't be passed easily to children processes.
+            verbose: verbosity mode, 0 or 1.
+
+        # Returns
+            Numpy array(s) of predictions.
+
+        # Raises
+            ValueError: In case the generator yields data in an invalid format.
+        """
+        return training_generator.predict_generator(
+            self, generator, steps=steps, max_queue_size=max_queue_size, workers=workers,
+            use_multiprocessing=use_multiprocessing, verbose=verbose)
+
     def _test_loop(self, inputs, targets, weights, batch_size, steps=None, verbose=0):
         function = self._function('test', inputs, targets, weights)
         samples = len(inputs[0])
@@ -445,16 +643,20 @@ class Model(Network):
         from kernelkit.utils.progbar import Progbar
         return Progbar(target=target)
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, **kwargs):
         """Returns the loss and metric values of the model on data, computed batch by batch.
 
         # Arguments
-            x: input data (array, list of arrays, or dict by input name).
+            x: input data (array, list of arrays, or dict by input name), or a `keras.utils.Sequence`,
+                a generator or a `tf.data.Dataset` yielding `(x, y)` or `(x, y, sample_weight)` batches
+                (evaluated as by `evaluate_generator`).
             y: target data.
             batch_size: samples per batch (default 32).
             verbose: 0 or 1 (progress bar).
             sample_weight: optional weights per sample.
             steps: number of batches to evaluate (default: all the data).
+            **kwargs: when `x` is a Sequence, a generator or a dataset, `max_queue_size`, `workers` and
+                `use_multiprocessing` as in `evaluate_generator`.
 
         # Returns
             The scalar loss when the model has no metrics, else the list of values named by
@@ -464,19 +666,29 @@ class Model(Network):
             RuntimeError: if the model is not compiled.
             ValueError: for data that does not match the model.
         """
+        if training_generator.data_kind(x) is not None:
+            pipeline = self._pipeline_options('evaluate', kwargs, y=y, batch_size=batch_size,
+                                              sample_weight=sample_weight)
+            return training_generator.evaluate_generator(self, x, steps=steps, verbose=verbose, **pipeline)
+        if kwargs:
+            raise TypeError('Unrecognized keyword arguments: ' + str(kwargs))
         data_adapter.check_positive_counts(batch_size=batch_size, steps=steps)
         inputs, targets, weights = self._standardize_user_data(x, y, sample_weight)
         values = self._test_loop(inputs, targets, weights, batch_size or 32, steps=steps, verbose=verbose)
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0, steps=None):
+    def predict(self, x, batch_size=None, verbose=0, steps=None, **kwargs):
         """Computes the model's outputs for the input samples, batch by batch.
 
         # Arguments
-            x: input data (array, list of arrays, or dict by input name).
+            x: input data (array, list of arrays, or dict by input name), or a `keras.utils.Sequence`,
+                a generator or a `tf.data.Dataset` yielding batches of inputs (predicted as by
+                `predict_generator`).
             batch_size: samples per batch (default 32).
             verbose: 0 or 1 (progress bar).
             steps: number of batches to run (default: all the data).
+            **kwargs: when `x` is a Sequence, a generator or a dataset, `max_queue_size`, `workers` and
+                `use_multiprocessing` as in `predict_generator`.
 
         # Returns
             A numpy array, or a list of arrays for a model with several outputs.
@@ -484,6 +696,11 @@ class Model(Network):
         # Raises
             ValueError: for data that does not match the model's inputs.
         """
+        if training_generator.data_kind(x) is not None:
+            pipeline = self._pipeline_options('predict', kwargs, batch_size=batch_size)
+            return training_generator.predict_generator(self, x, steps=steps, verbose=verbose, **pipeline)
+        if kwargs:
+            raise TypeError('Unrecognized keyword arguments: ' + str(kwargs))
         data_adapter.check_positive_counts(batch_size=batch_size, steps=steps)
         self._ensure_ready(x)
         inputs = self._standardize_inputs(x)

@@ -68,3 +68,6 @@ def deserialize(config, custom_objects=None):
     from kernelkit.engine.saving.config_compat import normalize_layer_config
     return deserialize_keras_object(normalize_layer_config(config), module_objects=registry(),
                                     custom_objects=custom_objects, printable_module_name='layer')
+
+
+__import__('kernelkit.legacy').legacy.install_layer_interfaces(globals())  # Keras 1 compatibility

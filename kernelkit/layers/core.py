@@ -236,7 +236,9 @@ class Flatten(Layer):
         if self.data_format == 'channels_first' and inputs.shape.rank > 2:
             order = [0] + list(range(2, inputs.shape.rank)) + [1]
             inputs = tf.transpose(inputs, order)
-        return tf.reshape(inputs, (tf.shape(inputs)[0], -1))
+        static = inputs.shape.as_list()[1:]
+        size = int(np.prod(static)) if all(d is not None for d in static) else -1
+        return tf.reshape(inputs, (-1, size) if size > 0 else (tf.shape(inputs)[0], -1))
 
     def compute_output_shape(self, input_shape):
         if any(d is None for d in input_shape[1:]):

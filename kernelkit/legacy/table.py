@@ -199,6 +199,8 @@ MERGE_FUNCTION = ('The `merge` function is deprecated and will be removed after 
                   '`keras.layers.merge`, e.g. `sum`, `concatenate`, etc.')
 OBJECTIVES_MODULE = ('The `keras.objectives` module was renamed `keras.losses` in Keras 2; import the same '
                      'functions from `keras.losses`.')
+GET_OUTPUT_SHAPE_FOR = ('`%s` defines the Keras 1 method `get_output_shape_for`; Keras 2 calls it '
+                        '`compute_output_shape`. Rename the method (kernelkit uses it meanwhile).')
 KERAS1_CONFIG = ('This model config was written by Keras 1; kernelkit converted it to Keras 2 (%s). Save the '
                  'model again to store it in the Keras 2 format.')
 
@@ -341,6 +343,9 @@ MODEL_INTERFACES = (
     _generator_method('predict_generator'),
 )
 
+# Methods a Keras 1 custom layer defines under their Keras 1 name: {Keras 1 name: Keras 2 name}.
+METHOD_RENAMES = {'get_output_shape_for': 'compute_output_shape'}
+
 # ------------------------------------------------------------------------------------------------------------
 # Class names (spec 1.4).
 
@@ -459,6 +464,18 @@ SHAPE_ONLY_KEYS = {'Dense': ('input_dim',), 'SimpleRNN': ('input_dim', 'input_le
                    'Conv1D': ('input_dim', 'input_length'), 'LocallyConnected1D': ('input_dim', 'input_length'),
                    'TimeDistributedDense': ('input_dim', 'input_length'), 'MaxoutDense': ('input_dim',),
                    'Highway': ('input_dim',)}
+# Keras 2 aliases of the same classes (`MaxPool2D is MaxPooling2D`), for the source migrator.
+KERAS2_ALIASES = {
+    'MaxPool1D': 'MaxPooling1D', 'MaxPool2D': 'MaxPooling2D', 'MaxPool3D': 'MaxPooling3D',
+    'AvgPool1D': 'AveragePooling1D', 'AvgPool2D': 'AveragePooling2D', 'AvgPool3D': 'AveragePooling3D',
+    'GlobalMaxPool2D': 'GlobalMaxPooling2D', 'GlobalMaxPool3D': 'GlobalMaxPooling3D',
+    'GlobalAvgPool2D': 'GlobalAveragePooling2D', 'GlobalAvgPool3D': 'GlobalAveragePooling3D',
+}
+# Keras 1 signatures of Merge/merge (to read positional arguments).
+MERGE_LAYER_ARGS = ('layers', 'mode', 'concat_axis', 'dot_axes', 'output_shape', 'output_mask', 'arguments',
+                    'node_indices', 'tensor_indices', 'name')
+MERGE_FUNCTION_ARGS = ('inputs', 'mode', 'concat_axis', 'dot_axes', 'output_shape', 'output_mask', 'arguments',
+                       'name')
 # Keras 1 TimeDistributedDense in a config becomes TimeDistributed(Dense(...)) (same weights).
 TIME_DISTRIBUTED_DENSE = ('TimeDistributed', 'Dense')
 

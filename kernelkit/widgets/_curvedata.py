@@ -36,28 +36,30 @@ class Series(object):
         return {'x': list(self.x), 'y': list(self.y)}
 
 
-def thin(series, keep_recent):
-    """Halves the resolution of the older points of `series`, in place.
-
-    The newest `keep_recent` points are kept as they are; each pair of older points becomes one point at
-    their mean x and mean y (an odd one out is kept). Repeated thinning makes old history coarser and
-    coarser while the recent part stays sharp.
+def thin(series):
+    """Halves the resolution of `series` in place: each pair of points becomes one point at their mean x and
+    mean y (an odd last point is kept as it is).
 
     # Arguments
         series: a `Series`.
-        keep_recent: number of newest points left untouched.
     """
-    cut = max(len(series) - keep_recent, 0)
-    old_x, old_y = series.x[:cut], series.y[:cut]
-    new_x, new_y = [], []
-    for i in range(0, cut - 1, 2):
-        new_x.append((old_x[i] + old_x[i + 1]) / 2.)
-        new_y.append((old_y[i] + old_y[i + 1]) / 2.)
-    if cut % 2:
-        new_x.append(old_x[-1])
-        new_y.append(old_y[-1])
-    series.x[:cut] = new_x
-    series.y[:cut] = new_y
+    xs, ys = series.x, series.y
+    new_x = [(xs[i] + xs[i + 1]) / 2. for i in range(0, len(xs) - 1, 2)]
+    new_y = [(ys[i] + ys[i + 1]) / 2. for i in range(0, len(ys) - 1, 2)]
+    if len(xs) % 2:
+        new_x.append(xs[-1])
+        new_y.append(ys[-1])
+    series.x[:] = new_x
+    series.y[:] = new_y
+
+
+class _Pending(object):
+    """Per-batch points waiting to be merged into one point of the current stride."""
+
+    __slots__ = ('stride', 'count', 'sum_x', 'sum_y')
+
+    def __init__(self):
+        self.stride, self.count, self.sum_x, self.sum_y = 1, 0, 0., 0.
 
 
 class CurveStore(object):
@@ -66,8 +68,10 @@ class CurveStore(object):
     # Arguments
         metrics: list of metric names as logged for training (`'loss'`, `'acc'`, ...); the validation
             values are read under `'val_' + name`.
-        max_batch_points: most per-batch points kept per metric; when exceeded, older points are thinned
-            (see `thin`) so memory stays bounded on long runs.
+        max_batch_points: most per-batch points kept per metric. When a series would grow beyond it, every
+            pair of its points is merged into one (their means) and from then on twice as many incoming
+            points make one stored point: memory stays bounded on long runs while the whole run keeps an
+            even resolution.
 
     # Properties
         metrics: the metric names, in panel order.
@@ -80,20 +84,34 @@ class CurveStore(object):
         self.metrics = list(metrics)
         self.max_batch_points = int(max_batch_points)
         self.series = {name: {kind: Series() for kind in SERIES} for name in self.metrics}
+        self._pending = {name: _Pending() for name in self.metrics}
+
+    def stride(self, metric):
+        """How many incoming per-batch points make one stored point now (1, then 2, 4, ... after thinning)."""
+        return self._pending[metric].stride
 
     def add_batch_point(self, metric, x, y):
-        """Appends a per-batch point.
+        """Adds a per-batch point.
 
         # Returns
-            True when the series was thinned (its older points changed), False when the point was only
-            appended.
+            `'pending'` when the point waits to be merged with the next ones (nothing new to draw),
+            `'appended'` when one point was appended to the series, `'thinned'` when the whole series
+            was rewritten (its older points changed).
         """
+        pending = self._pending[metric]
+        pending.count += 1
+        pending.sum_x += float(x)
+        pending.sum_y += float(y)
+        if pending.count < pending.stride:
+            return 'pending'
         series = self.series[metric]['batch']
-        series.append(x, y)
+        series.append(pending.sum_x / pending.count, pending.sum_y / pending.count)
+        pending.count, pending.sum_x, pending.sum_y = 0, 0., 0.
         if len(series) > self.max_batch_points:
-            thin(series, keep_recent=self.max_batch_points // 2)
-            return True
-        return False
+            thin(series)
+            pending.stride *= 2
+            return 'thinned'
+        return 'appended'
 
     def add_epoch_point(self, metric, x, y, validation=False):
         """Appends a per-epoch point (training, or validation when `validation` is True)."""

@@ -271,12 +271,13 @@ class LiveCurves(Callback):
         for name, total in self._pending.items():
             mean = total / self._pending_count
             self._last_batch[name] = mean
-            thinned = self.store.add_batch_point(name, x, mean)
+            change = self.store.add_batch_point(name, x, mean)
             if self.view is not None:
-                if thinned:
+                if change == 'thinned':
                     self.view.replace(name, 'batch', self.store.data(name, 'batch'))
-                else:
-                    self.view.stream(name, 'batch', [x], [mean])
+                elif change == 'appended':
+                    series = self.store.series[name]['batch']
+                    self.view.stream(name, 'batch', [series.x[-1]], [series.y[-1]])
         self._pending = {}
         self._pending_count = 0
 

@@ -25,6 +25,7 @@ from kernelkit.widgets import _env
 
 MIGRATION_MIME_TYPE = 'application/vnd.kernelkit.migration+json'
 _MAGIC_PLACEHOLDER = 'pass  # kernelkit-magic-line-%d'
+_UPDATE_WHY = 'Keras 1 argument names: Keras 2 renamed them (kernelkit converted the call this time).'
 
 
 # ------------------------------------------------------------------------------------------- legacy
@@ -91,11 +92,15 @@ def warning_record(message, filename=None, lineno=None, cell_id=None):
     filename = getattr(message, 'filename', None) or filename
     lineno = getattr(message, 'lineno', None) or lineno
     source_line = linecache.getline(filename, lineno).rstrip() if filename and lineno else ''
-    why = (getattr(message, 'reason', None) or getattr(message, 'why', None) or
-           _first_line(message.args[0] if message.args else message))
+    text = _first_line(getattr(message, 'message', None) or (message.args[0] if message.args else message))
+    why = getattr(message, 'reason', None) or getattr(message, 'why', None)
+    if not why:
+        new_call = getattr(message, 'new_call', None)
+        why = _UPDATE_WHY if (new_call is not None and text.startswith('Update your')) else text
+    old_call = message.old_call if message.old_call is not None else source_line.strip()
     return {
-        'old_call': str(message.old_call),
-        'new_call': str(message.new_call),
+        'old_call': str(old_call or ''),
+        'new_call': None if message.new_call is None else str(message.new_call),
         'why': _first_line(why),
         'filename': filename,
         'lineno': lineno,
@@ -108,10 +113,13 @@ def warning_record(message, filename=None, lineno=None, cell_id=None):
 
 def format_text(record):
     """One plain-text line (plus the source line) describing a migration warning."""
-    where = 'line %s' % record['lineno'] if record.get('lineno') else 'Keras 1 call'
-    text = '%s: Keras 1 call %s -> Keras 2: %s' % (where, record['old_call'], record['new_call'])
-    if record.get('why'):
-        text += '  (%s)' % record['why']
+    where = 'line %s' % record['lineno'] if record.get('lineno') else 'Keras 1 code'
+    if record.get('new_call') is not None:
+        text = '%s: Keras 1 call %s -> Keras 2: %s' % (where, record['old_call'], record['new_call'])
+        if record.get('why'):
+            text += '  (%s)' % record['why']
+    else:
+        text = '%s: %s' % (where, record.get('message') or record.get('why'))
     if record.get('source_line') and record['old_call'] not in record['source_line']:
         text += '\n    %s' % record['source_line']
     return text
@@ -132,13 +140,18 @@ def format_html(record):
     """The HTML card for a migration warning."""
     where = 'line %s' % record['lineno'] if record.get('lineno') else ''
     why = ('<div style="color:#666">%s</div>' % html.escape(record['why'])) if record.get('why') else ''
+    if record.get('new_call') is not None:
+        replacement = '&#8594; <code style="color:#1b5e20">%s</code>' % html.escape(record['new_call'])
+    else:
+        replacement = html.escape(record.get('message') or '')
+        why = ''
     return ('<div class="kernelkit-migration" style="border-left:4px solid #e0a800;background:#fff8e1;'
             'padding:4px 8px;margin:2px 0;font-size:90%%">'
             '<b>Keras 1 &#8594; 2</b> <span style="color:#777">%s</span><br>'
-            '%s<br>&#8594; <code style="color:#1b5e20">%s</code>%s'
+            '%s<br>%s%s'
             '<div style="color:#999;font-size:85%%">Fix the whole cell: put <code>%%%%keras2</code> on its '
             'first line and run it.</div></div>'
-            % (where, _code_html(record), html.escape(record['new_call']), why))
+            % (where, _code_html(record), replacement, why))
 
 
 def migration_bundle(message, filename=None, lineno=None, cell_id=None):
@@ -440,6 +453,11 @@ def keras2_cell_magic(shell, line, cell):
     return None
 
 
+def _usage_error(message):
+    from IPython.core.error import UsageError
+    return UsageError(message)
+
+
 def keras2_line_magic(shell, display, line):
     """`%keras2_cell [N]`: replaces this cell with the migrated code of cell N (default: the last cell
     that raised a migration warning)."""
@@ -448,16 +466,16 @@ def keras2_line_magic(shell, display, line):
         try:
             number = int(arg)
         except ValueError:
-            raise ValueError('%%keras2_cell takes an input number, e.g. `%%keras2_cell 3`; received %r.' % arg)
+            raise _usage_error('%%keras2_cell takes an input number, e.g. `%%keras2_cell 3`; received %r.' % arg)
         history = shell.user_ns.get('In') or []
         if not 0 < number < len(history):
-            raise ValueError('There is no input cell number %d.' % number)
+            raise _usage_error('There is no input cell number %d.' % number)
         source = history[number]
     else:
         source = display.last_warned_cell
         if source is None:
-            raise ValueError('No cell has raised a Keras 1 migration warning yet; give a cell number: '
-                             '`%keras2_cell 3`.')
+            raise _usage_error('No cell has raised a Keras 1 migration warning yet; give a cell number: '
+                               '`%keras2_cell 3`.')
     new_code, report = migrate_cell_source(source)
     shell.set_next_input(new_code.rstrip('\n'), replace=True)
     _print_report(report)
@@ -474,11 +492,11 @@ def migrate_notebook_magic(line):
     if '-o' in args:
         at = args.index('-o')
         if at + 1 >= len(args):
-            raise ValueError('-o needs a file name.')
+            raise _usage_error('-o needs a file name.')
         output = args[at + 1]
         del args[at:at + 2]
     if len(args) != 1:
-        raise ValueError('Usage: %migrate_notebook path.ipynb [-o out.ipynb | --inplace]')
+        raise _usage_error('Usage: %migrate_notebook path.ipynb [-o out.ipynb | --inplace]')
     result = migrate_notebook(args[0], output=output, inplace=inplace)
     print(result)
     return None

@@ -9,6 +9,9 @@ when the model is derived and written as it is into the generated code.
 """
 import ast
 import inspect
+import sys
+import types
+import weakref
 
 REQUIRED = object()  # the "default" of an argument without one
 
@@ -36,6 +39,9 @@ REQUIRED_DEFAULTS = {
 REQUIRED_EXPRESSIONS = {
     'function': 'lambda x: x', 'layer': 'Dense(32)', 'cell': 'SimpleRNNCell(32)', 'cells': '[SimpleRNNCell(32)]',
 }
+
+# Arguments that take an int or a tuple: always a literal field, whatever their default.
+INT_OR_TUPLE = ('kernel_size', 'strides', 'pool_size', 'dilation_rate', 'size', 'cropping', 'padding')
 
 # Classes in the registry that are not layers one can place in a graph.
 NOT_IN_PALETTE = ('Layer', 'Wrapper', 'Model', 'Functional', 'Sequential')
@@ -69,12 +75,28 @@ class Expr(object):
         return {'__expr__': self.code}
 
 
+# Functions made by evaluating an `Expr` (a Lambda's `lambda x: ...`), mapped to their source text, so a
+# model built by the builder can be opened in a builder again with its functions as code.
+_EXPR_SOURCES = weakref.WeakKeyDictionary()
+
+
+def expression_source(function):
+    """The `Expr` source a function was made from by the builder, or None."""
+    try:
+        return _EXPR_SOURCES.get(function)
+    except TypeError:
+        return None
+
+
 def expression_namespace():
-    """The names `Expr` code may use: the kernelkit modules, `K`, and every layer class by name."""
+    """The names `Expr` code may use: the notebook's own names (`__main__`), then the kernelkit modules,
+    `K`, and every layer class by name (these win over user names)."""
     import kernelkit
     from kernelkit import (activations, backend, constraints, initializers, layers, losses, optimizers,
                            regularizers)
-    namespace = dict(kernelkit.layers.registry())
+    main = sys.modules.get('__main__')
+    namespace = dict(vars(main)) if main is not None else {}
+    namespace.update(kernelkit.layers.registry())
     namespace.update({'layers': layers, 'activations': activations, 'backend': backend, 'K': backend,
                       'constraints': constraints, 'initializers': initializers, 'regularizers': regularizers,
                       'optimizers': optimizers, 'losses': losses, 'keras': kernelkit, 'kernelkit': kernelkit})
@@ -84,7 +106,10 @@ def expression_namespace():
 def evaluate(value, namespace=None):
     """Evaluates `Expr`s (also inside lists, tuples and dicts); other values are returned as they are."""
     if isinstance(value, Expr):
-        return eval(compile(value.code, '<kernelkit builder>', 'eval'), namespace or expression_namespace())
+        result = eval(compile(value.code, '<kernelkit builder>', 'eval'), namespace or expression_namespace())
+        if isinstance(result, types.FunctionType):
+            _EXPR_SOURCES[result] = value.code
+        return result
     if isinstance(value, list):
         return [evaluate(item, namespace) for item in value]
     if isinstance(value, tuple):
@@ -173,13 +198,16 @@ def _spec(class_name, parameter):
         return ParamSpec(name, default, 'choice', choices=choices)
     if name.endswith('_regularizer'):
         return ParamSpec(name, default, 'literal', suggestions=REGULARIZER_SUGGESTIONS)
-    if isinstance(default, bool):
+    if name in INT_OR_TUPLE:
+        return ParamSpec(name, default, 'literal')
+    example = REQUIRED_DEFAULTS.get(name) if default is REQUIRED else default
+    if isinstance(example, bool):
         return ParamSpec(name, default, 'bool')
-    if isinstance(default, int):
+    if isinstance(example, int):
         return ParamSpec(name, default, 'int')
-    if isinstance(default, float):
+    if isinstance(example, float):
         return ParamSpec(name, default, 'float')
-    if isinstance(default, str):
+    if isinstance(example, str):
         return ParamSpec(name, default, 'str')
     suggestions = [REQUIRED_EXPRESSIONS[name]] if name in REQUIRED_EXPRESSIONS else []
     return ParamSpec(name, default, 'literal', suggestions=suggestions)

@@ -1,0 +1,158 @@
+"""Keras 1 compatibility, all of it: one table (`table.py`) and the code that applies it.
+
+- `table`: the Keras 1 -> Keras 2 table (argument renames, value maps, positional rules, class renames, removed
+  pieces, module paths, weight layouts). Data only.
+- `interfaces`: applies the table to calls and emits `KerasMigrationWarning`s (Keras 2's wording).
+- `layers`: `MaxoutDense`, `Highway`, `Merge`/`merge`, the `AtrousConvolution*` factories, removed-name errors.
+- `configs`: Keras 1 model configs through the table. `weights`: Keras 1 weight arrays through the table.
+- `migrate`: the source rewriter (`kernelkit migrate`) and `python -m kernelkit run`.
+- `aliases`: `install_as_keras()` (`import keras` resolves to kernelkit).
+
+How the table reaches the public API (nothing else in kernelkit knows about Keras 1):
+
+1. `kernelkit/layers/__init__.py` ends with `install_layer_interfaces(globals())`. For each layer class listed in
+   the table, the class's `__init__` is replaced by a converting wrapper (the class itself is the same object, so
+   `type(layer).__name__` and configs stay Keras 2). The Keras 1 names (`Convolution2D`, `AtrousConvolution2D`,
+   `Merge`, `merge`, `MaxoutDense`, `Highway`) are added, removed names raise with what to write instead,
+   `deserialize` learns Keras 1 configs, `Layer.add_weight` takes the Keras 1 positional form, and a `Layer`
+   subclass defining only `get_output_shape_for` gets it as `compute_output_shape`.
+2. `kernelkit/models.py` calls `install_model_interfaces()`: `Model.__init__` (`input=`/`output=`), `fit`
+   (`nb_epoch=`) and, when the engine has them, `fit_generator`/`evaluate_generator`/`predict_generator` are
+   wrapped the same way; the removed metrics (`fmeasure`, ...) raise with what to write instead.
+
+Both are idempotent.
+"""
+import functools
+
+from kernelkit.legacy import table
+from kernelkit.legacy.interfaces import KerasMigrationWarning, convert_call, emit
+
+__all__ = ['KerasMigrationWarning', 'install_layer_interfaces', 'install_model_interfaces', 'install_as_keras',
+           'migrate_source', 'convert_call', 'table']
+
+
+def _wrap_deserialize(original):
+    if getattr(original, '__kernelkit_legacy__', False):
+        return original
+
+    @functools.wraps(original)
+    def deserialize(config, custom_objects=None):
+        from kernelkit.legacy.configs import convert_config
+        converted, changes = convert_config(config, custom_objects)
+        if changes:
+            emit(table.KERAS1_CONFIG % '; '.join(changes))
+        return original(converted, custom_objects=custom_objects)
+    deserialize.__kernelkit_legacy__ = True
+    return deserialize
+
+
+def _install_output_shape_alias(layer_class):
+    """Subclasses of `layer_class` that define only the Keras 1 `get_output_shape_for` get it as
+    `compute_output_shape` (with a warning at the class definition)."""
+    if getattr(layer_class.__dict__.get('__init_subclass__'), '__kernelkit_legacy__', False):
+        return
+    previous = layer_class.__dict__.get('__init_subclass__')
+    base_compute_output_shape = layer_class.compute_output_shape
+
+    def compute_output_shape(self, input_shape):
+        shape = self.get_output_shape_for(input_shape)
+        return base_compute_output_shape(self, input_shape) if shape is None else shape
+
+    def __init_subclass__(cls, **kwargs):
+        if previous is not None:
+            previous.__func__(cls, **kwargs)
+        else:
+            super(layer_class, cls).__init_subclass__(**kwargs)
+        for old, new in table.METHOD_RENAMES.items():
+            if old in cls.__dict__ and new not in cls.__dict__:
+                compute_output_shape.__name__ = new
+                setattr(cls, new, compute_output_shape)
+                emit(table.GET_OUTPUT_SHAPE_FOR % cls.__name__)
+    __init_subclass__.__kernelkit_legacy__ = True
+    layer_class.__init_subclass__ = classmethod(__init_subclass__)
+
+
+def install_layer_interfaces(namespace):
+    """Applies the table to the public layer namespace (the globals of `kernelkit/layers/__init__.py`).
+
+    # Arguments
+        namespace: the namespace dictionary; it is modified in place.
+    """
+    from kernelkit.legacy import interfaces, layers
+    for interface in table.LAYER_INTERFACES:
+        cls = namespace.get(interface.name)
+        if isinstance(cls, type):
+            interfaces.wrap_constructor(cls, interface)
+    for interface in table.LAYER_METHOD_INTERFACES:
+        interfaces.wrap_method(namespace['Layer'], interface)
+    _install_output_shape_alias(namespace['Layer'])
+    for name, value in layers.make_namespace_additions(namespace).items():
+        namespace[name] = value
+    namespace['__getattr__'] = layers.removed_attribute(namespace.get('__name__'), table.REMOVED,
+                                                        namespace.get('__getattr__'))
+    namespace['deserialize'] = _wrap_deserialize(namespace['deserialize'])
+
+
+def install_metric_interfaces(namespace):
+    """Makes the metrics Keras 2 removed (`fmeasure`, `precision`, ...) raise with what to write instead, both
+    as attributes of `kernelkit.metrics` and as names given to `compile(metrics=[...])`.
+
+    # Arguments
+        namespace: the globals of `kernelkit.metrics`; modified in place.
+    """
+    from kernelkit.legacy import layers
+    original = namespace['deserialize']
+    if not getattr(original, '__kernelkit_legacy__', False):
+        @functools.wraps(original)
+        def deserialize(config, custom_objects=None):
+            if isinstance(config, str) and config in table.REMOVED_METRICS and config not in (custom_objects or {}):
+                raise ValueError('Unknown metric function:%s. %s' % (config, table.REMOVED_METRICS[config]))
+            return original(config, custom_objects=custom_objects)
+        deserialize.__kernelkit_legacy__ = True
+        namespace['deserialize'] = deserialize
+    namespace['__getattr__'] = layers.removed_attribute(namespace.get('__name__'), table.REMOVED_METRICS,
+                                                        namespace.get('__getattr__'))
+
+
+def install_model_interfaces(model_class=None):
+    """Wraps the model constructor and methods listed in the table (those the class has), and the metrics.
+
+    # Arguments
+        model_class: the class to wrap (default `kernelkit.engine.training.Model`).
+
+    # Returns
+        The names of the wrapped methods and constructor.
+    """
+    from kernelkit.legacy import interfaces
+    if model_class is None:
+        from kernelkit.engine.training import Model as model_class
+        from kernelkit import metrics
+        install_metric_interfaces(vars(metrics))
+    wrapped = []
+    for interface in table.MODEL_INTERFACES:
+        if interface.kind == 'class':
+            interfaces.wrap_constructor(model_class, interface)
+            wrapped.append('__init__')
+        elif interfaces.wrap_method(model_class, interface):
+            wrapped.append(interface.name)
+    return wrapped
+
+
+def install_as_keras():
+    """Makes `import keras` (and every Keras 1 and 2 module path) resolve to kernelkit. See `aliases`."""
+    from kernelkit.legacy.aliases import install_as_keras as install
+    return install()
+
+
+def migrate_source(code, filename='<string>'):
+    """Rewrites Keras 1 source code as Keras 2 code (see `kernelkit.legacy.migrate`).
+
+    # Arguments
+        code: Python source.
+        filename: the name used in the report.
+
+    # Returns
+        `(new_code, report)`: the rewritten source and a list of `migrate.Note` (line, column, level, message).
+    """
+    from kernelkit.legacy.migrate import migrate_source as migrate
+    return migrate(code, filename)
