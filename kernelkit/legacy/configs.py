@@ -79,8 +79,7 @@ def _convert_layer(entry, changes, custom_objects, keep_shape=False):
         changes.append('input_dtype=%r removed' % config.pop('input_dtype'))
     new_entry = dict(entry)
     _drop_shape_keys(class_name, config, keep_shape)
-    if class_name in table.CLASS_RENAMES:
-        changes.append('%s -> %s' % (class_name, table.CLASS_RENAMES[class_name]))
+    if class_name in table.CLASS_RENAMES:  # Keras 2 aliases: a rename, but not a Keras 1 change to report
         class_name = table.CLASS_RENAMES[class_name]
     if class_name in _FACTORIES:
         factory = _FACTORIES[class_name]

@@ -33,21 +33,23 @@ class KerasMigrationWarning(UserWarning):
         new_call: the Keras 2 call kernelkit made instead (e.g. `Dense(10, kernel_initializer="normal")`), or
             `None` for notices that are not about one call.
         filename, lineno: where in the user's code the call happened.
+        arguments: `(args, kwargs)` of the Keras 2 call kernelkit made (the values behind `new_call`), or `None`.
     """
 
-    def __init__(self, message, old_call=None, new_call=None, filename=None, lineno=None):
+    def __init__(self, message, old_call=None, new_call=None, filename=None, lineno=None, arguments=None):
         super(KerasMigrationWarning, self).__init__(message)
         self.message = message
         self.old_call = old_call
         self.new_call = new_call
         self.filename = filename
         self.lineno = lineno
+        self.arguments = arguments
 
     def __reduce__(self):
         return (KerasMigrationWarning, (self.message, self.old_call, self.new_call, self.filename, self.lineno))
 
     def as_dict(self):
-        """Returns the fields as a dictionary (for display in a notebook or a log)."""
+        """Returns the text fields as a dictionary (for display in a notebook or a log)."""
         return {'message': self.message, 'old_call': self.old_call, 'new_call': self.new_call,
                 'filename': self.filename, 'lineno': self.lineno}
 
@@ -323,7 +325,7 @@ def _call_source(frame):
         return None
 
 
-def emit(message, old_call=None, new_call=None, frame=None):
+def emit(message, old_call=None, new_call=None, frame=None, arguments=None):
     """Warns `message` as a `KerasMigrationWarning` attributed to the user's line.
 
     # Arguments
@@ -331,12 +333,14 @@ def emit(message, old_call=None, new_call=None, frame=None):
         old_call: the call as written; by default the source text of the call at the user's line.
         new_call: the Keras 2 form of the call, if any.
         frame: the frame to attribute the warning to (default: the innermost frame outside kernelkit).
+        arguments: `(args, kwargs)` of the Keras 2 call, if any.
     """
     frame = frame or user_frame()
     filename, lineno = frame.f_code.co_filename, frame.f_lineno
     if old_call is None and new_call is not None:
         old_call = _call_source(frame)
-    warning = KerasMigrationWarning(message, old_call=old_call, new_call=new_call, filename=filename, lineno=lineno)
+    warning = KerasMigrationWarning(message, old_call=old_call, new_call=new_call, filename=filename, lineno=lineno,
+                                    arguments=arguments)
     module_globals = frame.f_globals
     registry = module_globals.setdefault('__warningregistry__', {})
     warnings.warn_explicit(warning, KerasMigrationWarning, filename, lineno,
@@ -353,7 +357,8 @@ def emit_conversion(conversion, name, args, kwargs):
         emit(notice, frame=frame, old_call=_call_source(frame))
     if conversion.message is not None:
         old_call = _call_source(frame) or format_signature(name, args, kwargs)
-        emit(conversion.message, old_call=old_call, new_call=conversion.new_call, frame=frame)
+        emit(conversion.message, old_call=old_call, new_call=conversion.new_call, frame=frame,
+             arguments=(tuple(conversion.args), dict(conversion.kwargs)))
 
 
 # ------------------------------------------------------------------------------------------------------------

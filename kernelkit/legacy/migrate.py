@@ -640,6 +640,14 @@ class _Calls(cst.CSTTransformer):
 
     # -- calls ----------------------------------------------------------------------------------------------
     def leave_Call(self, original, updated):
+        result = self.convert_call(original, updated)
+        if isinstance(result, cst.Call):
+            delta = len(_code(result.func)) - len(_code(original.func))
+            if delta:
+                result = _realign(result, delta)
+        return result
+
+    def convert_call(self, original, updated):
         qualified, short = self.resolve_name(original.func)
         func = original.func
         is_method = isinstance(func, cst.Attribute) and (qualified is None or not qualified.startswith('keras'))
@@ -783,8 +791,9 @@ class _Calls(cst.CSTTransformer):
         dropped = [k for k in ('output_shape', 'output_mask', 'arguments', 'node_indices', 'tensor_indices')
                    if k in values]
         target = entry.function if function else entry.layer
-        call = updated.with_changes(func=self.rename_callee(updated.func, target), args=new_args)
-        call = _Args(call).build(call)
+        arguments = _Args(updated)
+        arguments.items = [arg.with_changes(comma=cst.MaybeSentinel.DEFAULT) for arg in new_args]
+        call = arguments.build(updated.with_changes(func=self.rename_callee(updated.func, target)))
         self.note(original, INFO, '`%s(mode=%r)` -> `%s`%s' % (name, mode_value, target, (
             ' (%s dropped: not used by this mode)' % ', '.join(dropped)) if dropped else ''))
         return call
@@ -826,6 +835,24 @@ class _Calls(cst.CSTTransformer):
         call = cst.Call(func=func, args=[cst.Arg(inner_call)] + outer)
         self.note(original, INFO, '`TimeDistributedDense` -> `TimeDistributed(Dense(...))`')
         return _Args(call).build(call)
+
+
+def _realign(call, delta):
+    """Shifts the continuation lines of a call whose arguments are aligned with its opening parenthesis, after
+    the callee's name changed length by `delta`."""
+    if not isinstance(call.whitespace_before_args, cst.SimpleWhitespace):
+        return call
+    args = []
+    for arg in call.args:
+        comma = arg.comma
+        if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+            after = comma.whitespace_after
+            indent = after.last_line.value
+            if indent.strip() == '' and len(indent) + delta >= 0:
+                comma = comma.with_changes(whitespace_after=after.with_changes(
+                    last_line=cst.SimpleWhitespace(' ' * (len(indent) + delta))))
+        args.append(arg.with_changes(comma=comma))
+    return call.with_changes(args=args)
 
 
 class _Imports(cst.CSTTransformer):

@@ -1,6 +1,7 @@
 """Utilities (`kernelkit.utils`): the Keras 2 helpers, each in the module Keras 2 had it in."""
 from kernelkit.utils import data_utils, generic_utils, io_utils, multi_gpu_utils, np_utils, vis_utils  # noqa: F401
-from kernelkit.utils.data_utils import get_file  # noqa: F401
+from kernelkit.utils.data_utils import (GeneratorEnqueuer, OrderedEnqueuer, Sequence,  # noqa: F401
+                                       SequenceEnqueuer, get_file)
 from kernelkit.utils.generic_utils import (CustomObjectScope, custom_object_scope, deserialize_keras_object,  # noqa: F401
                                            get_custom_objects, serialize_keras_object)
 from kernelkit.utils.io_utils import HDF5Matrix  # noqa: F401

@@ -11,6 +11,8 @@ import os
 import tarfile
 import tempfile
 import zipfile
+from kernelkit.utils.enqueuers import (GeneratorEnqueuer, OrderedEnqueuer, Sequence,  # noqa: F401
+                                       SequenceEnqueuer)
 
 _CHUNK_SIZE = 1 << 16
 _DOWNLOAD_TIMEOUT = 30
