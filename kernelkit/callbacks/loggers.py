@@ -1,4 +1,6 @@
 """The callbacks `fit` adds by itself: `BaseLogger`, `ProgbarLogger` and `History`."""
+import sys
+
 from kernelkit.callbacks.base import Callback
 from kernelkit.engine.logs import Logs
 from kernelkit.utils.progbar import Progbar
@@ -126,6 +128,8 @@ class ProgbarLogger(Callback):
         self._collect(logs or {})
         if self.verbose:
             self.progbar.update(self.seen, self.log_values)
+            if self.target is None and self.verbose == 1:
+                sys.stdout.write('\n')  # a bar of unknown length never reaches its end by itself
 
 
 class History(Callback):
