@@ -493,7 +493,7 @@ def test_fit_assembles_callbacks_in_keras2_order(monkeypatch):
             seen.append(list(callbacks))
             super(SpyList, self).__init__(callbacks, **kwargs)
 
-    monkeypatch.setattr(callbacks_module, 'CallbackList', SpyList)
+    monkeypatch.setattr(callbacks_module.base, 'CallbackList', SpyList)
     model = _classifier()
     model.compile('sgd', 'categorical_crossentropy')
     x, y = _classification_data()

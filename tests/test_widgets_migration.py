@@ -19,7 +19,7 @@ from kernelkit.widgets.migration import MIGRATION_MIME_TYPE
 KERAS1_CELL = "from kernelkit.layers import Dense\nlayer = Dense(output_dim=10, input_dim=3)\n"
 
 
-def stand_in_migrate_source(code):
+def stand_in_migrate_source(code, filename='<string>'):
     """Rewrites the two Keras 1 spellings these tests use; reports one line per change."""
     report = []
     for old, new in (('output_dim=', 'units='), ('nb_epoch=', 'epochs=')):
@@ -174,3 +174,22 @@ def test_unload_restores_warnings_display(shell):
     with pytest.warns(KerasMigrationWarning, match='Update your `Dense` call'):  # a plain warning again
         shell.run_cell(KERAS1_CELL)
     assert shell.cards == []
+
+
+def test_keras2_magic_with_the_real_migrator(monkeypatch):
+    """The one test that goes through `kernelkit.legacy.migrate_source` itself (the interface, not its rules)."""
+    monkeypatch.setattr(migration, '_display_hook', None)
+    InteractiveShell.clear_instance()
+    ipython = InteractiveShell.instance()
+    next_inputs = []
+    ipython.set_next_input = lambda text, replace=False: next_inputs.append((text, replace))
+    kernelkit.widgets.load_ipython_extension(ipython)
+    try:
+        result = ipython.run_cell("%%keras2\nfrom kernelkit.layers import Dense\n"
+                                  "d = Dense(output_dim=5, input_dim=2)\n")
+        assert result.success and ipython.user_ns['d'].units == 5
+        (text, replace), = next_inputs
+        assert replace and 'output_dim' not in text and 'units=5' in text
+    finally:
+        kernelkit.widgets.unload_ipython_extension(ipython)
+        InteractiveShell.clear_instance()

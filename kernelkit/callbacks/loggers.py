@@ -157,3 +157,48 @@ class History(Callback):
         self.epoch.append(epoch)
         for name, value in (logs or {}).items():
             self.history.setdefault(name, []).append(value)
+
+    def plot(self, **kwargs):
+        """Draws the recorded metrics, one panel per metric with training and validation together.
+
+        # Arguments
+            **kwargs: passed to `kernelkit.widgets.history_plot.plot_history` (needs matplotlib).
+
+        # Returns
+            A figure object that notebooks display inline.
+        """
+        from kernelkit.widgets.history_plot import plot_history
+        return plot_history(self, **kwargs)
+
+
+def training_callback_list(callbacks, history, verbose, count_mode):
+    """The callbacks every training loop runs, in Keras 2's order: `BaseLogger`, the progress display
+    (when `verbose`), the user's callbacks, then `history`.
+
+    Inside a Jupyter kernel with `verbose=1` the progress display is the notebook's live curves
+    (`kernelkit.widgets`, imported only there; `kernelkit.widgets.set_live_default(False)` or
+    `KERNELKIT_LIVE_CURVES=0` keeps the text bar). A user callback with `replaces_progress_bar = True`
+    (such as `LiveCurves` itself) takes the place of the display.
+
+    # Arguments
+        callbacks: the user's callbacks, or `None`.
+        history: the `History` the loop will return.
+        verbose: the loop's `verbose` argument.
+        count_mode: `'samples'` or `'steps'`, what the text bar counts.
+
+    # Returns
+        A `CallbackList`.
+
+    # Raises
+        TypeError: if a user callback is not a `Callback`.
+    """
+    from kernelkit.callbacks.base import CallbackList
+    callbacks = list(callbacks or [])
+    displays = []
+    if verbose and not any(getattr(c, 'replaces_progress_bar', False) for c in callbacks):
+        live = None
+        if verbose == 1 and 'ipykernel' in sys.modules:
+            from kernelkit.widgets import default_progress_callback
+            live = default_progress_callback(verbose)
+        displays.append(live or ProgbarLogger(count_mode=count_mode))
+    return CallbackList([BaseLogger()] + displays + callbacks + [history])

@@ -374,13 +374,10 @@ class Model(Network):
                                for group in (inputs, targets, weights))
             inputs, targets, weights = (data_adapter.slice_arrays(group, stop=split_at)
                                         for group in (inputs, targets, weights))
-        from kernelkit import callbacks as callbacks_module
-        history = callbacks_module.History()
-        callback_list = [callbacks_module.BaseLogger()]
-        if verbose:
-            callback_list.append(callbacks_module.ProgbarLogger(
-                count_mode='steps' if steps_per_epoch else 'samples'))
-        callback_list = callbacks_module.CallbackList(callback_list + list(callbacks or []) + [history])
+        from kernelkit.callbacks.loggers import History, training_callback_list
+        history = History()
+        callback_list = training_callback_list(callbacks, history, verbose,
+                                               'steps' if steps_per_epoch else 'samples')
 
         train_function = self._function('train', inputs, targets, weights)
         samples = len(inputs[0])

@@ -302,10 +302,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     out_labels = list(getattr(model, 'metrics_names', None) or ['loss'])
     callback_metrics = out_labels + ['val_' + name for name in out_labels]
     history = callbacks_module.History()
-    callback_list = [callbacks_module.BaseLogger()]
-    if verbose:
-        callback_list.append(callbacks_module.ProgbarLogger(count_mode='steps'))
-    callback_list = callbacks_module.CallbackList(callback_list + list(callbacks or []) + [history])
+    callback_list = callbacks_module.loggers.training_callback_list(callbacks, history, verbose, 'steps')
     model.history = history
     callback_model = getattr(model, 'callback_model', None) or model
     callback_list.set_model(callback_model)

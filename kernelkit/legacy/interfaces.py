@@ -343,9 +343,10 @@ def emit(message, old_call=None, new_call=None, frame=None, arguments=None):
                                     arguments=arguments)
     module_globals = frame.f_globals
     registry = module_globals.setdefault('__warningregistry__', {})
-    warnings.warn_explicit(warning, KerasMigrationWarning, filename, lineno,
-                           module=module_globals.get('__name__'), registry=registry,
-                           module_globals=module_globals)
+    # `module` must be a string: CPython's C `warn_explicit` silently drops a warning given `module=None`.
+    module = module_globals.get('__name__') or (filename[:-3] if filename.endswith('.py') else filename)
+    warnings.warn_explicit(warning, KerasMigrationWarning, filename, lineno, module=module or '<unknown>',
+                           registry=registry)
 
 
 def emit_conversion(conversion, name, args, kwargs):

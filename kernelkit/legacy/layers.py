@@ -207,7 +207,8 @@ def merge_arguments(mode, concat_axis=-1, dot_axes=-1):
                          % (mode, ', '.join(sorted(table.MERGE_MODES))))
     entry = table.MERGE_MODES[mode]
     keras1 = {'concat_axis': concat_axis, 'dot_axes': dot_axes}
-    kwargs = {new: keras1[old] for new, old in entry.arguments.items()}
+    kwargs = {new: keras1[old] for new, old in entry.arguments.items()
+              if new not in entry.defaults or keras1[old] != entry.defaults[new]}
     kwargs.update(entry.fixed)
     return entry.layer, entry.function, kwargs
 
@@ -237,7 +238,7 @@ def make_merge(namespace):
             raise TypeError(table.MERGE_SEQUENTIAL % (spec[1] if spec else 'Lambda(...)'))
         layer, layer_name, args, kwargs = _merge_layer(namespace, mode, concat_axis, dot_axes, output_shape,
                                                        arguments, name)
-        emit(table.MERGE_LAYER, new_call=format_signature(layer_name, args, kwargs))
+        emit(table.MERGE_LAYER, new_call=format_signature(layer_name, args, kwargs), arguments=(tuple(args), kwargs))
         return layer
 
     def merge(inputs, mode='sum', concat_axis=-1, dot_axes=-1, output_shape=None, output_mask=None,
@@ -248,10 +249,10 @@ def make_merge(namespace):
                                                        arguments, name)
         spec = merge_arguments(mode, concat_axis, dot_axes)
         if spec is None:
-            new_call = format_signature('Lambda', args, kwargs) + '(inputs)'
+            new_call, arguments = format_signature('Lambda', args, kwargs) + '(inputs)', None
         else:
-            new_call = format_signature(spec[1], [inputs], kwargs)
-        emit(table.MERGE_FUNCTION, new_call=new_call)
+            new_call, arguments = format_signature(spec[1], [inputs], kwargs), ((inputs,), kwargs)
+        emit(table.MERGE_FUNCTION, new_call=new_call, arguments=arguments)
         return layer(inputs)
 
     return Merge, merge
@@ -264,7 +265,7 @@ def make_factory(entry, namespace):
             kwargs[entry.new] = kwargs.pop(entry.old)
         else:
             kwargs.setdefault(entry.new, entry.default)
-        emit(entry.notice, new_call=format_signature(entry.target, args, kwargs))
+        emit(entry.notice, new_call=format_signature(entry.target, args, kwargs), arguments=(args, dict(kwargs)))
         return namespace[entry.target](*args, **kwargs)
     factory.__name__ = factory.__qualname__ = entry.name
     factory.__doc__ = ('Keras 1 `%s` (deprecated): `%s` with `%s` renamed `%s`.'

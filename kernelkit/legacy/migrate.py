@@ -781,7 +781,9 @@ class _Calls(cst.CSTTransformer):
             new_args.append(values['inputs'].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT))
         for new, old in entry.arguments.items():
             if old in values:
-                new_args.append(_keyword(new, values[old].value))
+                ok, value = _literal(values[old].value)
+                if not (ok and new in entry.defaults and value == entry.defaults[new]):
+                    new_args.append(_keyword(new, values[old].value))
             elif entry.layer == 'Dot':  # Keras 1's default dot_axes=-1; Keras 2's Dot needs `axes`
                 new_args.append(_keyword(new, cst.UnaryOperation(operator=cst.Minus(), expression=cst.Integer('1'))))
         for key, value in entry.fixed.items():

@@ -384,17 +384,19 @@ FACTORIES = (
 @dataclass(frozen=True)
 class MergeMode:
     """One Keras 1 `Merge`/`merge` mode: the Keras 2 layer class and function, the Keras 1 arguments that become
-    Keras 2 arguments (`{keras2: keras1}`), and fixed Keras 2 arguments."""
+    Keras 2 arguments (`{keras2: keras1}`), fixed Keras 2 arguments, and the Keras 2 defaults (left out when the
+    Keras 1 value equals them)."""
     layer: str
     function: str
     arguments: dict = field(default_factory=dict, hash=False)
     fixed: dict = field(default_factory=dict, hash=False)
+    defaults: dict = field(default_factory=dict, hash=False)
 
 
 MERGE_MODES = {
     'sum': MergeMode('Add', 'add'),
     'mul': MergeMode('Multiply', 'multiply'),
-    'concat': MergeMode('Concatenate', 'concatenate', {'axis': 'concat_axis'}),
+    'concat': MergeMode('Concatenate', 'concatenate', {'axis': 'concat_axis'}, defaults={'axis': -1}),
     'ave': MergeMode('Average', 'average'),
     'max': MergeMode('Maximum', 'maximum'),
     'dot': MergeMode('Dot', 'dot', {'axes': 'dot_axes'}),

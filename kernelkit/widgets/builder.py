@@ -315,9 +315,21 @@ class ModelBuilder(object):
             self.tabs.set_title(index, title)
         self.widget = w.VBox([w.HBox([palette_box, list_box, form_box]), self.status, self.tabs])
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # The widget, plus a static summary and diagram for viewers without widgets (a saved notebook on
+        # GitHub or nbviewer, nbconvert to HTML).
+        bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
+        bundle['text/html'] = self.summary.value + self.svg()
+        bundle['text/plain'] = self._text_summary()
+        return bundle
+
+    def _text_summary(self):
+        lines = ['ModelBuilder: %s' % self.graph.name]
+        for name, class_name, shape, params, _inputs, error in self.summary_rows():
+            lines.append('  %-20s %-20s %-20s %s' % (name, class_name, shape if shape is not None else '?',
+                                                     error if error else params))
+        lines.append('  total params: {:,}'.format(self.total_params))
+        return '\n'.join(lines)
 
     def _ui(self, action, **kwargs):
         """Runs a button action; errors are shown in the status line instead of raised."""
@@ -481,8 +493,8 @@ class ModelBuilder(object):
     def _refresh(self, refresh_form=False):
         self._updating = True
         try:
-            options = [(self._row_label(node['name'], node['class_name']), node['name']) for node in self.graph.nodes]
-            self.layer_list.options = options
+            self.layer_list.options = [(self._row_label(node['name'], node['class_name']), node['name'])
+                                       for node in self.graph.nodes]
             self.layer_list.value = self.selected
             names = self.graph.names()
             self.outputs_field.options = names

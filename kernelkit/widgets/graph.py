@@ -162,8 +162,8 @@ class ModelGraph(object):
         nodes = []
         for node in data.get('nodes', []):
             node = dict(node)
-            if node.get('kwargs'):
-                node['kwargs'] = {key: tuple(value) if isinstance(value, list) and key != 'inbound' else value
+            if node.get('kwargs'):  # JSON turned the tuples (shapes, kernel sizes) into lists
+                node['kwargs'] = {key: tuple(value) if isinstance(value, list) else value
                                   for key, value in node['kwargs'].items()}
             nodes.append(node)
         return cls(name=data.get('name', 'model'), nodes=nodes, outputs=data.get('outputs'),

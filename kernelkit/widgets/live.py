@@ -155,8 +155,10 @@ class LiveCurves(Callback):
         self.stopped_at = None
         self.final_png = None
         self.active_mode = None
+        self.stop_requested = False
         self._handle = None
         self._pump = None
+        self._epoch, self._seen, self._last_batch = 0, 0, {}
 
     # ----------------------------------------------------------------------------------------- setup
     def _resolve_mode(self):
@@ -197,6 +199,9 @@ class LiveCurves(Callback):
         self.steps = self._steps_per_epoch()
         self.epochs = int(self.params.get('epochs') or 1)
         self._first_epoch = None
+        self._epoch = 0
+        self._seen = 0
+        self._last_batch = {}
         self._epochs_started = 0
         self._done_steps = 0
         self._train_start = time.time()
@@ -220,7 +225,7 @@ class LiveCurves(Callback):
         if self.stop_requested:
             return
         self.stop_requested = True
-        self.stopped_at = (getattr(self, '_epoch', 0), getattr(self, '_seen', 0))
+        self.stopped_at = (self._epoch, self._seen)
         if self.model is not None:
             self.model.stop_training = True
         if self.view is not None:
@@ -320,9 +325,8 @@ class LiveCurves(Callback):
         eta = None
         if self._done_steps and total_steps:
             eta = elapsed / self._done_steps * max(total_steps - self._done_steps, 0)
-        epoch = getattr(self, '_epoch', self._first_epoch or 0)
-        parts = ['epoch %d/%d' % (epoch + 1, self.epochs),
-                 'step %d/%s' % (getattr(self, '_seen', 0), self.steps or '?'),
+        parts = ['epoch %d/%d' % (self._epoch + 1, self.epochs),
+                 'step %d/%s' % (self._seen, self.steps or '?'),
                  '%s elapsed' % _format_duration(elapsed), 'ETA %s' % _format_duration(eta)]
         return ' \u00b7 '.join(parts), total_steps
 
@@ -330,7 +334,7 @@ class LiveCurves(Callback):
         """Returns `[(metric, last batch mean, last epoch train, last epoch val, best val)]`."""
         rows = []
         for name in self.store.metrics:
-            rows.append((name, getattr(self, '_last_batch', {}).get(name),
+            rows.append((name, self._last_batch.get(name),
                          self.store.latest(name, 'epoch'), self.store.latest(name, 'val'),
                          self._best_val.get(name)))
         return rows

@@ -34,9 +34,16 @@ def _legacy():
     return legacy
 
 
-def _migrate_source(code):
-    """Calls `kernelkit.legacy.migrate_source(code)` and returns `(new_code, report)`."""
-    return _legacy().migrate_source(code)
+def _migrate_source(code, filename='<cell>'):
+    """Calls `kernelkit.legacy.migrate_source(code)` and returns `(new_code, report)`; `filename` names the
+    source in the report when the migrator accepts it."""
+    import inspect
+    migrate = _legacy().migrate_source
+    try:
+        takes_filename = 'filename' in inspect.signature(migrate).parameters
+    except (TypeError, ValueError):
+        takes_filename = False
+    return migrate(code, filename=filename) if takes_filename else migrate(code)
 
 
 def _migration_warning_class():
@@ -330,11 +337,12 @@ def _unmask_magics(code, saved):
     return '\n'.join(lines)
 
 
-def migrate_cell_source(code):
+def migrate_cell_source(code, filename='cell'):
     """Migrates the source of one notebook cell, leaving `%magic` and `!shell` lines as they are.
 
     # Arguments
         code: the cell source.
+        filename: how the report names the cell.
 
     # Returns
         `(new_code, report)` as `kernelkit.legacy.migrate_source` returns them. A cell run by a cell
@@ -343,7 +351,7 @@ def migrate_cell_source(code):
     if code.lstrip().startswith('%%'):
         return code, None
     masked, saved = _mask_magics(code)
-    new_code, report = _migrate_source(masked)
+    new_code, report = _migrate_source(masked, filename=filename)
     return _unmask_magics(new_code, saved), report
 
 
@@ -416,7 +424,7 @@ def migrate_notebook(path, output=None, inplace=False):
         source = cell.get('source', '')
         code = ''.join(source) if isinstance(source, list) else source
         try:
-            new_code, report = migrate_cell_source(code)
+            new_code, report = migrate_cell_source(code, filename='cell %d' % index)
         except SyntaxError as error:
             result.errors.append((index, 'syntax error: %s' % error))
             continue
