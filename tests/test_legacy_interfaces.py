@@ -103,7 +103,8 @@ ROWS = [
     ('AveragePooling2D(pool_size=(2, 2), border_mode="valid", dim_ordering="tf")',
      'AveragePooling2D((2, 2), padding="valid", data_format="channels_last")',
      [U % ('AveragePooling2D', 'AveragePooling2D(pool_size=(2, 2), padding="valid", data_format="channels_last")')]),
-    ('MaxPooling3D(border_mode="same", dim_ordering="th")', 'MaxPooling3D(padding="same", data_format="channels_first")',
+    ('MaxPooling3D(border_mode="same", dim_ordering="th")',
+     'MaxPooling3D(padding="same", data_format="channels_first")',
      [U % ('MaxPooling3D', 'MaxPooling3D(padding="same", data_format="channels_first")')]),
     ('AveragePooling3D(dim_ordering="tf")', 'AveragePooling3D(data_format="channels_last")',
      [U % ('AveragePooling3D', 'AveragePooling3D(data_format="channels_last")')]),
@@ -472,3 +473,14 @@ def test_keras1_custom_layer_get_output_shape_for_and_add_weight():
     assert model.output_shape == (None, 5)
     assert layer.W.shape == (3, 2) and 'W' in layer.W.name
     np.testing.assert_allclose(layer.get_weights()[0], np.ones((3, 2)))
+
+
+def test_keras1_regularizer_names():
+    R = keras.regularizers
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        activity, both, weight = R.activity_l2(0.1), R.l1l2(0.1, 0.2), R.WeightRegularizer(l2=0.3)
+    assert [w.message.new_call for w in caught] == ['l2(0.1)', 'l1_l2(0.1, 0.2)', 'L1L2(l2=0.3)']
+    assert str(caught[0].message) == table.FUNCTION_SHIM % ('activity_l2', 'l2', 'l2')
+    assert (activity.l2, both.l1, both.l2, weight.l2) == pytest.approx((0.1, 0.1, 0.2, 0.3))
+    assert isinstance(weight, R.L1L2)

@@ -18,7 +18,8 @@ How the table reaches the public API (nothing else in kernelkit knows about Kera
    subclass defining only `get_output_shape_for` gets it as `compute_output_shape`.
 2. `kernelkit/models.py` calls `install_model_interfaces()`: `Model.__init__` (`input=`/`output=`), `fit`
    (`nb_epoch=`) and, when the engine has them, `fit_generator`/`evaluate_generator`/`predict_generator` are
-   wrapped the same way; the removed metrics (`fmeasure`, ...) raise with what to write instead.
+   wrapped the same way; the removed metrics (`fmeasure`, ...) raise with what to write instead, and the Keras 1
+   regularizer names (`l1l2`, `activity_l2`, `WeightRegularizer`, ...) call their Keras 2 names with a warning.
 
 Both are idempotent.
 """
@@ -114,6 +115,32 @@ def install_metric_interfaces(namespace):
                                                         namespace.get('__getattr__'))
 
 
+def install_function_shims(namespace, module):
+    """Adds the Keras 1 names of `table.FUNCTION_RENAMES` for `module` (e.g. `l1l2`, `activity_l2`,
+    `WeightRegularizer` in `keras.regularizers`) to `namespace`, each warning and calling its Keras 2 name.
+
+    # Arguments
+        namespace: the globals of the kernelkit module; modified in place.
+        module: the Keras module path of the entries to install (`'keras.regularizers'`).
+    """
+    from kernelkit.legacy.interfaces import format_signature
+
+    def shim(entry, target):
+        @functools.wraps(target)
+        def function(*args, **kwargs):
+            emit(table.FUNCTION_SHIM % (entry.old, entry.new, entry.new),
+                 new_call=format_signature(entry.new, args, kwargs), arguments=(args, dict(kwargs)))
+            return target(*args, **kwargs)
+        function.__name__ = function.__qualname__ = entry.old
+        function.__kernelkit_legacy__ = True
+        return function
+
+    for entry in table.FUNCTION_RENAMES:
+        if (entry.module == module and not entry.runtime and not entry.keywords and entry.old != entry.new
+                and entry.old not in namespace and entry.new in namespace):
+            namespace[entry.old] = shim(entry, namespace[entry.new])
+
+
 def install_model_interfaces(model_class=None):
     """Wraps the model constructor and methods listed in the table (those the class has), and the metrics.
 
@@ -126,8 +153,9 @@ def install_model_interfaces(model_class=None):
     from kernelkit.legacy import interfaces
     if model_class is None:
         from kernelkit.engine.training import Model as model_class
-        from kernelkit import metrics
+        from kernelkit import metrics, regularizers
         install_metric_interfaces(vars(metrics))
+        install_function_shims(vars(regularizers), 'keras.regularizers')
     wrapped = []
     for interface in table.MODEL_INTERFACES:
         if interface.kind == 'class':

@@ -39,6 +39,9 @@ def _convert_object(value, changes):
 def _merge_entry(config, changes):
     from kernelkit.legacy.layers import merge_arguments
     mode = config.get('mode', 'sum')
+    if config.get('layers'):  # a Keras 1 Sequential model made of branches
+        spec = merge_arguments(mode) if isinstance(mode, str) and mode in table.MERGE_MODES else None
+        raise ValueError(table.MERGE_SEQUENTIAL % (spec[1] if spec else 'Lambda(...)'))
     base = {k: config[k] for k in ('name', 'trainable') if k in config}
     if config.get('mode_type', 'raw') != 'raw' or not isinstance(mode, str):
         changes.append('Merge(mode=<function>) -> Lambda')
@@ -79,6 +82,8 @@ def _convert_layer(entry, changes, custom_objects, keep_shape=False):
         changes.append('input_dtype=%r removed' % config.pop('input_dtype'))
     new_entry = dict(entry)
     _drop_shape_keys(class_name, config, keep_shape)
+    for key in table.CONFIG_IGNORED_KEYS.get(class_name, ()):
+        config.pop(key, None)
     if class_name in table.CLASS_RENAMES:  # Keras 2 aliases: a rename, but not a Keras 1 change to report
         class_name = table.CLASS_RENAMES[class_name]
     if class_name in _FACTORIES:

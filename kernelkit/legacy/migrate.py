@@ -148,7 +148,15 @@ class _Args(object):
         return new
 
     def remove(self, arg):
-        self.items.remove(arg)
+        index = self.items.index(arg)
+        self.items.pop(index)
+        comma = arg.comma
+        if 0 < index < len(self.items) + 1 and isinstance(comma, cst.Comma) and isinstance(
+                comma.whitespace_after, cst.ParenthesizedWhitespace) and not isinstance(
+                getattr(self.items[index - 1].comma, 'whitespace_after', None), cst.ParenthesizedWhitespace):
+            # the removed argument ended its line (a comment, a line break): the previous one ends it now
+            if index < len(self.items):
+                self.items[index - 1] = self.items[index - 1].with_changes(comma=comma)
 
     def insert_after(self, reference, new):
         self.items.insert(self.items.index(reference) + 1, new)
@@ -509,12 +517,12 @@ class _Calls(cst.CSTTransformer):
         """`(qualified name, short name)` of a Name/Attribute; the module is None when not from Keras."""
         dotted = _dotted(node)
         if dotted is None:
-            return None, None
+            return None, (node.attr.value if isinstance(node, cst.Attribute) else None)
         head, _, rest = dotted.partition('.')
         short = dotted.rsplit('.', 1)[-1]
         if head in self.state.bindings:
             qualified = self.state.bindings[head] + ('.' + rest if rest else '')
-            return qualified, short
+            return qualified, qualified.rsplit('.', 1)[-1]
         if head in _KERAS_ROOTS:
             return 'keras' + ('.' + rest if rest else ''), short
         if not rest and head not in self.state.foreign:
@@ -594,6 +602,10 @@ class _Calls(cst.CSTTransformer):
         qualified, short = self.resolve_name(original)
         if qualified is None or qualified.startswith('?'):
             return updated
+        if qualified in table.MODULE_RENAMES and qualified.count('.') == 1:   # keras.objectives -> keras.losses
+            new = table.MODULE_RENAMES[qualified].rsplit('.', 1)[-1]
+            self.note(original, INFO, '`%s` -> `%s`' % (qualified, table.MODULE_RENAMES[qualified]))
+            return updated.with_changes(attr=cst.Name(new))
         new = self.one_to_one(qualified, short)
         if new is not None and new != short:
             self.note(original, INFO, '`%s` -> `%s`' % (short, new))
@@ -863,6 +875,18 @@ class _Imports(cst.CSTTransformer):
     def __init__(self, state, notes):
         super(_Imports, self).__init__()
         self.state, self.notes = state, notes
+
+    def leave_Import(self, original, updated):
+        names = []
+        for alias in updated.names:
+            module = _dotted(alias.name)
+            keras_module = _normalize_module(module)
+            if keras_module in table.MODULE_RENAMES:
+                root = module.split('.')[0]
+                new = root + table.MODULE_RENAMES[keras_module][len('keras'):]
+                alias = alias.with_changes(name=cst.parse_expression(new))
+            names.append(alias)
+        return updated.with_changes(names=names)
 
     def leave_ImportFrom(self, original, updated):
         if updated.module is None or isinstance(updated.names, cst.ImportStar):

@@ -197,6 +197,7 @@ MERGE_LAYER = ('The `Merge` layer is deprecated and will be removed after 08/201
                '`keras.layers.merge`, e.g. `add`, `concatenate`, etc.')
 MERGE_FUNCTION = ('The `merge` function is deprecated and will be removed after 08/2017. Use instead layers from '
                   '`keras.layers.merge`, e.g. `sum`, `concatenate`, etc.')
+FUNCTION_SHIM = '`%s` is the Keras 1 name of `%s`; Keras 2 only has `%s`.'
 OBJECTIVES_MODULE = ('The `keras.objectives` module was renamed `keras.losses` in Keras 2; import the same '
                      'functions from `keras.losses`.')
 GET_OUTPUT_SHAPE_FOR = ('`%s` defines the Keras 1 method `get_output_shape_for`; Keras 2 calls it '
@@ -466,6 +467,9 @@ SHAPE_ONLY_KEYS = {'Dense': ('input_dim',), 'SimpleRNN': ('input_dim', 'input_le
                    'Conv1D': ('input_dim', 'input_length'), 'LocallyConnected1D': ('input_dim', 'input_length'),
                    'TimeDistributedDense': ('input_dim', 'input_length'), 'MaxoutDense': ('input_dim',),
                    'Highway': ('input_dim',)}
+# Keras 1 config keys that Keras 2 ignores for that class anyway (dropped silently from configs; a call with them
+# still gets Keras 2's own warning): SimpleRNN has no `implementation` in Keras 2.
+CONFIG_IGNORED_KEYS = {'SimpleRNN': ('consume_less',)}
 # Keras 2 aliases of the same classes (`MaxPool2D is MaxPooling2D`), for the source migrator.
 KERAS2_ALIASES = {
     'MaxPool1D': 'MaxPooling1D', 'MaxPool2D': 'MaxPooling2D', 'MaxPool3D': 'MaxPooling3D',
@@ -488,7 +492,8 @@ TIME_DISTRIBUTED_DENSE = ('TimeDistributed', 'Dense')
 @dataclass(frozen=True)
 class FunctionRename:
     """`module.old(...)` became `module.new(...)`; `values` maps argument literals ('th' -> 'channels_first');
-    `keywords` renames keyword arguments; `runtime`: whether kernelkit still accepts the old form."""
+    `keywords` renames keyword arguments; `runtime`: whether the Keras 2 API itself still accepts the old form
+    (otherwise kernelkit adds the old name to the module, warning `FUNCTION_SHIM`, when it is a plain rename)."""
     module: str
     old: str
     new: str
