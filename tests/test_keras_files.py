@@ -97,3 +97,33 @@ def test_optimizer_files_restore_optimizer(path):
     if slots is not None:
         for ours, theirs in zip(model.optimizer.get_weights(), slots):
             np.testing.assert_allclose(ours, theirs)
+
+
+def _theano_keras2_files():
+    return sorted(p for p, row in MANIFEST.items()
+                  if row.get('backend') == 'theano' and row.get('kind') == 'full_model' and _keras2(row))
+
+
+@pytest.mark.parametrize('path', _theano_keras2_files(), ids=os.path.basename)
+def test_theano_written_keras2_files_load_with_flipped_kernels(path):
+    """Theano convolves where TensorFlow correlates: Keras 2 flips the spatial axes of conv kernels from
+    Theano files on load; every other weight loads as stored."""
+    from kernelkit.engine.saving import hdf5_format
+    from kernelkit.engine.saving.weight_conversion import flip_kernel
+    full = os.path.join(DATA, path)
+    model = keras.models.load_model(full, compile=False)
+    with h5py.File(full, 'r') as f:
+        saved, _, backend = hdf5_format.read_saved_layers(f['model_weights'])
+    assert backend == 'theano'
+    saved = dict(saved)
+    for layer in model.layers:
+        if not layer.weights:
+            continue
+        stored = saved[layer.name]
+        conv = type(layer).__name__ in ('Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose')
+        for index, (ours, theirs) in enumerate(zip(layer.get_weights(), stored)):
+            expected = flip_kernel(theirs) if conv and index == 0 else theirs
+            np.testing.assert_array_equal(ours, expected)
+    batch_shape = model.inputs[0].shape.as_list()
+    x = np.random.RandomState(0).randint(0, 2, [2] + batch_shape[1:]).astype(model.inputs[0].dtype.name)
+    assert np.all(np.isfinite(model.predict(x)))

@@ -328,7 +328,12 @@ def test_keras1_weight_files_predict_like_keras1(name):
         weights = {n.decode(): [np.asarray(group[n.decode()][w.decode()]) for w in
                                 group[n.decode()].attrs['weight_names']] for n in group.attrs['layer_names']}
     if any(entry['class_name'] == 'Lambda' for entry in config['config']):
-        pytest.skip('%s stores a Python 2 lambda as bytecode, which Python 3 cannot load' % name)
+        # A Python 2 lambda stored as bytecode: refused in safe mode, and a clear error when opted in.
+        with pytest.raises(ValueError, match='safe_mode=False'):
+            keras.models.load_model(path, compile=False)
+        with pytest.raises(ValueError, match='bytecode of another Python version'):
+            keras.models.load_model(path, compile=False, safe_mode=False)
+        return
     with pytest.warns(KerasMigrationWarning, match='written by Keras 1'):
         model = keras.models.load_model(path, compile=False)
     shape = tuple(config['config'][0]['config']['batch_input_shape'][1:])

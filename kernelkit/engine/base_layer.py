@@ -169,7 +169,8 @@ class Layer:
         # Arguments
             name: the weight's name inside the layer, e.g. `'kernel'`.
             shape: the weight's shape (a tuple of non-negative integers).
-            dtype: the weight's dtype (default: the layer's dtype).
+            dtype: the weight's dtype (default: the layer's dtype when it is a float type, else
+                `K.floatx()`: an `Embedding(..., dtype='int32')` takes integer inputs but float weights).
             initializer: an initializer object or name (default `'glorot_uniform'`).
             regularizer: a regularizer object or name, whose penalty joins `layer.losses`.
             trainable: whether training updates this weight.
@@ -190,7 +191,9 @@ class Layer:
         if any(d < 0 for d in shape):
             raise ValueError('Layer %s: the shape of weight %r has a negative dimension: %s.'
                              % (self.name, name, shape))
-        dtype = tf.as_dtype(dtype or self.dtype)
+        if dtype is None:
+            dtype = self.dtype if tf.as_dtype(self.dtype).is_floating else backend_config.floatx()
+        dtype = tf.as_dtype(dtype)
         initializer = initializers.get(initializer if initializer is not None else 'glorot_uniform')
         regularizer = regularizers.get(regularizer)
         constraint = constraints.get(constraint)
@@ -219,6 +222,10 @@ class Layer:
             weights += layer.trainable_weights
         return _unique(weights)
 
+    @trainable_weights.setter
+    def trainable_weights(self, weights):
+        self._trainable_weights = list(weights)
+
     @property
     def non_trainable_weights(self):
         if not self.trainable:
@@ -230,6 +237,10 @@ class Layer:
         for layer in self._sublayers():
             weights += layer.non_trainable_weights
         return _unique(weights)
+
+    @non_trainable_weights.setter
+    def non_trainable_weights(self, weights):
+        self._non_trainable_weights = list(weights)
 
     @property
     def weights(self):

@@ -324,9 +324,9 @@ class Model(Network):
             initial_epoch: epoch to start at (to resume a run).
             steps_per_epoch: batches per epoch (default: one pass over the data).
             validation_steps: batches of validation data per evaluation (default: all of it).
-            **kwargs: the Keras 1 name `nb_epoch` (for `epochs`), accepted with a warning; and, when `x`
-                is a Sequence, a generator or a dataset, `max_queue_size`, `workers` and
-                `use_multiprocessing` as in `fit_generator`.
+            **kwargs: when `x` is a Sequence, a generator or a dataset, `max_queue_size`, `workers` and
+                `use_multiprocessing` as in `fit_generator`. (Keras 1's `nb_epoch` is converted by
+                `kernelkit.legacy`, with a warning.)
 
         # Returns
             A `History` object; its `history` attribute maps each metric name to its values per epoch.
@@ -336,9 +336,6 @@ class Model(Network):
             ValueError: for data that does not match the model (checked before any training).
             TypeError: for unknown keyword arguments.
         """
-        if 'nb_epoch' in kwargs:  # Keras 1 name, still accepted by Keras 2
-            warnings.warn('The `nb_epoch` argument in `fit` has been renamed `epochs`.', stacklevel=2)
-            epochs = kwargs.pop('nb_epoch')
         if training_generator.data_kind(x) is not None:
             pipeline = self._pipeline_options('fit', kwargs, y=y, batch_size=batch_size,
                                               sample_weight=sample_weight)

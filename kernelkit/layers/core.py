@@ -384,7 +384,12 @@ def _load_function(stored, globs, layer_name, safe_mode):
                          '(e.g. `load_model(path, safe_mode=False)`), or give the function by name through '
                          '`custom_objects`.' % layer_name)
     code, defaults, closure = stored if isinstance(stored, (list, tuple)) else (stored, None, None)
-    code = marshal.loads(base64.b64decode(code.encode('ascii')))
+    try:
+        code = marshal.loads(base64.b64decode(code.encode('ascii')))
+    except (ValueError, EOFError, TypeError):
+        raise ValueError('Layer %s stores its function as bytecode of another Python version, which this Python '
+                         'cannot read. Recreate the model in code (or load only its weights with '
+                         '`load_weights`), defining the Lambda function again.' % layer_name)
 
     def cell(value):
         return (lambda: value).__closure__[0]

@@ -545,8 +545,9 @@ class SimpleRNN(_CellLayer):
                  stateful=False, unroll=False, **kwargs):
         if 'implementation' in kwargs:
             kwargs.pop('implementation')
+            # stacklevel 3: past this __init__ and the public constructor wrapper, at the user's line
             warnings.warn('The `implementation` argument in `SimpleRNN` has been deprecated. Please remove it '
-                          'from your layer call.')
+                          'from your layer call.', stacklevel=3)
         cell = self._make_cell(
             units, kwargs, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
             recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
@@ -600,7 +601,7 @@ class GRU(_CellLayer):
                  stateful=False, unroll=False, reset_after=False, **kwargs):
         if implementation == 0:
             warnings.warn('`implementation=0` has been deprecated, and now defaults to `implementation=1`.'
-                          'Please update your layer call.')
+                          'Please update your layer call.', stacklevel=3)
         cell = self._make_cell(
             units, kwargs, activation=activation, recurrent_activation=recurrent_activation,
             use_bias=use_bias, kernel_initializer=kernel_initializer,
@@ -651,7 +652,7 @@ class LSTM(_CellLayer):
                  go_backwards=False, stateful=False, unroll=False, **kwargs):
         if implementation == 0:
             warnings.warn('`implementation=0` has been deprecated, and now defaults to `implementation=1`.'
-                          'Please update your layer call.')
+                          'Please update your layer call.', stacklevel=3)
         cell = self._make_cell(
             units, kwargs, activation=activation, recurrent_activation=recurrent_activation,
             use_bias=use_bias, kernel_initializer=kernel_initializer,

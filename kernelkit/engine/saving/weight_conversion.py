@@ -1,9 +1,18 @@
 """Adapting saved weight arrays to the layer that receives them.
 
-Keras 2 files written by any Keras 2 implementation store a layer's weights in the layer's own order and
-shapes, so they load as they are. Keras 1 files (recognised by a missing `keras_version`) need their
-arrays converted; that knowledge lives in `kernelkit.legacy`, which this module asks when it is present.
+Files of any Keras 2 implementation store a layer's weights in the layer's own order and shapes. Two
+things still need converting, as Keras 2 itself did on load:
+
+- kernels written by the Theano backend, which convolves where TensorFlow correlates: every spatial axis
+  of a convolution kernel is reversed (the file's `backend` attribute says 'theano');
+- 4-D convolution kernels stored as `(out, in, rows, cols)`, transposed to `(rows, cols, in, out)`.
+
+Both reach the layers inside `Bidirectional`, `TimeDistributed` and nested models. Keras 1 files
+(recognised by a missing `keras_version`) need more; that knowledge lives in `kernelkit.legacy`.
 """
+import numpy as np
+
+_CONV_CLASSES = ('Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'ConvLSTM2D')
 
 
 def preprocess_weights_for_loading(layer, arrays, keras_version, backend=None):
@@ -19,9 +28,63 @@ def preprocess_weights_for_loading(layer, arrays, keras_version, backend=None):
         A list of numpy arrays.
     """
     if keras_version == '1':
-        try:
-            from kernelkit.legacy.weights import convert_keras1_weights
-        except ImportError:
-            return list(arrays)
+        from kernelkit.legacy.weights import convert_keras1_weights
         return convert_keras1_weights(layer, list(arrays), backend)
-    return list(arrays)
+    return _convert(layer, list(arrays), backend)
+
+
+def flip_kernel(kernel):
+    """Reverses every spatial axis of a convolution kernel (all but the last two): convolution <-> correlation.
+
+    # Arguments
+        kernel: a 3-D to 5-D numpy array.
+
+    # Returns
+        The flipped copy.
+
+    # Raises
+        ValueError: for another rank.
+    """
+    kernel = np.asarray(kernel)
+    if not 3 <= kernel.ndim <= 5:
+        raise ValueError('Invalid kernel shape: %s (a convolution kernel has 3 to 5 dimensions).' % (kernel.shape,))
+    return np.copy(kernel[tuple([slice(None, None, -1)] * (kernel.ndim - 2) + [slice(None), slice(None)])])
+
+
+def _convert(layer, arrays, backend):
+    from kernelkit.engine.network import Network
+    kind = type(layer).__name__
+    if kind == 'Bidirectional':
+        half = len(arrays) // 2
+        return (_convert(layer.forward_layer, arrays[:half], backend) +
+                _convert(layer.backward_layer, arrays[half:], backend))
+    if kind == 'TimeDistributed':
+        return _convert(layer.layer, arrays, backend)
+    if isinstance(layer, Network):
+        return _convert_nested(layer, arrays, backend)
+    if kind in _CONV_CLASSES and arrays:
+        kernels = 2 if kind == 'ConvLSTM2D' else 1
+        expected = [tuple(w.shape) for w in layer.weights[:kernels]]
+        for index in range(min(kernels, len(arrays))):
+            if backend == 'theano':
+                arrays[index] = flip_kernel(arrays[index])
+            if arrays[index].ndim == 4 and arrays[index].shape != expected[index]:
+                arrays[index] = np.transpose(arrays[index], (3, 2, 0, 1))
+    return arrays
+
+
+def _convert_nested(model, arrays, backend):
+    """A nested model's group holds all its trainable weights, then all its non-trainable ones."""
+    trainable_total = len(model.trainable_weights)
+    trainable, non_trainable = list(arrays[:trainable_total]), list(arrays[trainable_total:])
+    converted_t, converted_nt = [], []
+    for sublayer in model.layers:
+        t, nt = len(sublayer.trainable_weights), len(sublayer.non_trainable_weights)
+        if not t + nt:
+            continue
+        mine = trainable[:t] + non_trainable[:nt]
+        trainable, non_trainable = trainable[t:], non_trainable[nt:]
+        mine = _convert(sublayer, mine, backend)
+        converted_t += mine[:t]
+        converted_nt += mine[t:]
+    return converted_t + trainable + converted_nt + non_trainable

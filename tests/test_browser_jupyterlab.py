@@ -1,0 +1,646 @@
+"""The notebook experience in a real browser: JupyterLab driven by Playwright with the system Chromium.
+
+One test, in two parts that share one JupyterLab server and one browser:
+
+1. Live training curves: a notebook made for the test trains a tiny model for `EPOCHS` epochs (slowed
+   down by a per-batch sleep) with `LiveCurves`; the test sees the epoch counter and the plotted points
+   grow while `fit` runs, checks the plot really renders and the log-scale toggle works, clicks *Stop*
+   and reads, from the next cell, that training ended early.
+2. The visual model builder: the test runs a copy of `notebooks/04_visual_model_builder.ipynb`, picks
+   `Dense` in the palette of the first builder, presses *Add after* and sees the new row, with its
+   output shape, in the layer list and in the summary table.
+
+Isolation: JupyterLab runs from this Python (the venv) on 127.0.0.1, on a free port, with a random
+token, `root_dir` a temporary copy of notebooks/, and temporary Jupyter config, data, runtime,
+settings, workspaces and IPython directories. Chromium gets a fresh profile. Everything is stopped and
+removed at the end, also on failure.
+
+Time: every wait is bounded, and all of them together by `TIME_BUDGET` seconds; about a minute on two
+cores.
+
+Skips only when no Chromium executable can be found (`scripts/install_browser.sh` installs Debian's
+`chromium`; the environment variable `KERNELKIT_CHROMIUM` may name another executable). Set
+`KERNELKIT_BROWSER_ARTIFACTS=/some/dir` to keep screenshots, page HTML and the server log of a run.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTEBOOKS = os.path.join(REPO, 'notebooks')
+BUILDER_NOTEBOOK = '04_visual_model_builder.ipynb'
+LIVE_NOTEBOOK = 'kernelkit_browser_test_live_curves.ipynb'
+
+TIME_BUDGET = 170.  # seconds for the whole test, all waits included
+EPOCHS = 60         # with the per-batch sleep below, about 35 s of training if Stop is never clicked
+BATCH_SLEEP = 0.05
+STEPS_PER_EPOCH = 10
+
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update', '--disable-sync',
+                 '--disable-dev-shm-usage', '--disable-breakpad']
+
+
+# ------------------------------------------------------------------------------------------ helpers
+class Deadline(object):
+    """The time left to the whole test; every wait takes the smaller of its own cap and what is left."""
+
+    def __init__(self, seconds):
+        self.end = time.monotonic() + seconds
+        self.start = time.monotonic()
+
+    def left(self):
+        return self.end - time.monotonic()
+
+    def seconds(self, cap):
+        left = self.left()
+        if left <= 0:
+            pytest.fail('the browser test ran out of its %.0f s time budget' % TIME_BUDGET)
+        return max(0.1, min(cap, left))
+
+    def ms(self, cap):
+        return self.seconds(cap) * 1000.
+
+    def elapsed(self):
+        return time.monotonic() - self.start
+
+
+def find_chromium():
+    """The Chromium executable to drive, or None."""
+    candidates = [os.environ.get('KERNELKIT_CHROMIUM'), 'chromium', 'chromium-browser',
+                  '/usr/bin/chromium', '/usr/lib/chromium/chromium']
+    for candidate in candidates:
+        if not candidate:
+            continue
+        path = candidate if os.path.isabs(candidate) else shutil.which(candidate)
+        if path and os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def write_live_notebook(path):
+    """A small notebook: tiny data, a `fit` of `EPOCHS` epochs slowed down per batch, `LiveCurves`."""
+    import nbformat
+    setup = '\n'.join([
+        'import time',
+        'import numpy as np',
+        'import kernelkit as keras',
+        'from kernelkit.callbacks import LambdaCallback',
+        'from kernelkit.widgets import LiveCurves',
+        '',
+        'EPOCHS = %d' % EPOCHS,
+        'rng = np.random.RandomState(0)',
+        'x = rng.rand(%d, 4).astype("float32")' % (16 * STEPS_PER_EPOCH),
+        'y = (x.sum(axis=1, keepdims=True) > 2).astype("float32")',
+        'model = keras.Sequential()',
+        'model.add(keras.layers.Dense(8, activation="relu", input_shape=(4,)))',
+        'model.add(keras.layers.Dense(1, activation="sigmoid"))',
+        'model.compile(optimizer="adam", loss="binary_crossentropy")',
+        '# Slows training down so that a person (or this test) has time to click Stop.',
+        'slow = LambdaCallback(on_batch_end=lambda batch, logs: time.sleep(%r))' % BATCH_SLEEP,
+    ])
+    train = '\n'.join([
+        'curves = LiveCurves()',
+        'history = model.fit(x, y, batch_size=16, epochs=EPOCHS, verbose=0, callbacks=[curves, slow])',
+    ])
+    report = '\n'.join([
+        "print('EPOCHS_RUN=%d/%d' % (len(history.epoch), EPOCHS))",
+        "print('STOPPED_AT=%r' % (curves.stopped_at,))",
+    ])
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3 (ipykernel)',
+                                       'language': 'python'}
+    notebook.cells = [nbformat.v4.new_markdown_cell('# LiveCurves in a real browser (test notebook)'),
+                      nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell(train),
+                      nbformat.v4.new_code_cell(report)]
+    nbformat.write(notebook, path)
+
+
+def write_json(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as handle:
+        json.dump(data, handle)
+
+
+# --------------------------------------------------------------------------------------- JupyterLab
+class JupyterLab(object):
+    """A JupyterLab server of our own: started from this Python, stopped and cleaned up by `stop()`."""
+
+    def __init__(self, base, deadline):
+        self.base = base
+        self.deadline = deadline
+        self.token = uuid.uuid4().hex
+        self.root = os.path.join(base, 'notebooks')
+        self.runtime = os.path.join(base, 'runtime')
+        self.log_path = os.path.join(base, 'jupyterlab.log')
+        self.process = None
+        self.port = None
+        self._log = None
+
+    @property
+    def url(self):
+        return 'http://127.0.0.1:%d' % self.port
+
+    def environment(self):
+        env = dict(os.environ)
+        config = os.path.join(self.base, 'jupyter-config')
+        settings = os.path.join(config, 'lab', 'user-settings')
+        env.update({
+            'JUPYTER_CONFIG_DIR': config,
+            'JUPYTER_DATA_DIR': os.path.join(self.base, 'jupyter-data'),
+            'JUPYTER_RUNTIME_DIR': self.runtime,
+            'JUPYTERLAB_SETTINGS_DIR': settings,
+            'JUPYTERLAB_WORKSPACES_DIR': os.path.join(self.base, 'workspaces'),
+            'IPYTHONDIR': os.path.join(self.base, 'ipython'),
+            'JUPYTER_PLATFORM_DIRS': '1',
+            'PYTHONPATH': os.pathsep.join([REPO] + [p for p in [os.environ.get('PYTHONPATH')] if p]),
+            'TF_CPP_MIN_LOG_LEVEL': os.environ.get('TF_CPP_MIN_LOG_LEVEL', '2'),
+            'CUDA_VISIBLE_DEVICES': '-1',
+            'PYTHONUNBUFFERED': '1',
+        })
+        env.pop('KERNELKIT_LIVE_CURVES', None)
+        # No news, no update checks, no toasts asking about them: nothing reaches for the network.
+        write_json(os.path.join(settings, '@jupyterlab', 'apputils-extension', 'notification.jupyterlab-settings'),
+                   {'fetchNews': 'false', 'checkForUpdates': False})
+        return env
+
+    def start(self):
+        shutil.copytree(NOTEBOOKS, self.root, ignore=shutil.ignore_patterns('.ipynb_checkpoints'))
+        env = self.environment()
+        for attempt in range(3):  # a port taken between choosing and binding it: choose another
+            self.port = free_port()
+            command = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1',
+                       '--port=%d' % self.port, '--ServerApp.port_retries=0', '--allow-root',
+                       '--ServerApp.token=%s' % self.token, '--ServerApp.root_dir=%s' % self.root,
+                       '--LabApp.workspaces_dir=%s' % os.path.join(self.base, 'workspaces'),
+                       '--LabApp.user_settings_dir=%s' % env['JUPYTERLAB_SETTINGS_DIR'],
+                       '--LabApp.news_url=None', '--LabApp.extension_manager=readonly',
+                       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
+            self._log = open(self.log_path, 'ab')
+            self.process = subprocess.Popen(command, cwd=self.root, env=env, stdin=subprocess.DEVNULL,
+                                            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            if self._wait_ready():
+                return
+            self._kill_server()
+        pytest.fail('JupyterLab did not start:\n' + self.log_tail())
+
+    def _wait_ready(self):
+        limit = time.monotonic() + self.deadline.seconds(90)
+        while time.monotonic() < limit:
+            if self.process.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(self.api_request('/api/status'), timeout=2) as response:
+                    if response.status == 200:
+                        return True
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.25)
+        return False
+
+    def api_request(self, path, method='GET'):
+        return urllib.request.Request(self.url + path, method=method,
+                                      headers={'Authorization': 'token %s' % self.token})
+
+    def api(self, path, method='GET'):
+        with urllib.request.urlopen(self.api_request(path, method), timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self):
+        """Shuts down every running kernel (frees the CPU a finished part no longer needs)."""
+        try:
+            for kernel in self.api('/api/kernels') or []:
+                self.api('/api/kernels/%s' % kernel['id'], method='DELETE')
+        except (urllib.error.URLError, OSError, ValueError):
+            pass
+
+    def log_tail(self, lines=40):
+        try:
+            with open(self.log_path, 'rb') as handle:
+                return b'\n'.join(handle.read().splitlines()[-lines:]).decode('utf-8', 'replace')
+        except OSError:
+            return '(no server log)'
+
+    def _kill_server(self):
+        process = self.process
+        if process is None:
+            return
+        if process.poll() is None:
+            for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+                try:
+                    os.killpg(process.pid, sig)  # its own session: the server and what it started there
+                except (ProcessLookupError, PermissionError):
+                    break
+                try:
+                    process.wait(timeout=wait)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def _kill_leftover_kernels(self):
+        """Kernels live in sessions of their own; any still alive is found by our runtime directory in
+        its command line (their connection files are there) and killed by its pid."""
+        me = os.getpid()
+        for entry in os.listdir('/proc') if os.path.isdir('/proc') else []:
+            if not entry.isdigit() or int(entry) == me:
+                continue
+            try:
+                with open('/proc/%s/cmdline' % entry, 'rb') as handle:
+                    cmdline = handle.read().decode('utf-8', 'replace')
+            except OSError:
+                continue
+            if self.runtime in cmdline:
+                try:
+                    os.kill(int(entry), signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            try:  # the clean way: the server shuts its kernels down and exits
+                self.api('/api/shutdown', method='POST')
+                self.process.wait(timeout=15)
+            except (urllib.error.URLError, OSError, ValueError, subprocess.TimeoutExpired):
+                pass
+        self._kill_server()
+        self._kill_leftover_kernels()
+
+
+# ------------------------------------------------------------------------------------------ browser
+class Notebook(object):
+    """One notebook opened in its own page of the browser."""
+
+    def __init__(self, context, lab, deadline, name, artifacts):
+        self.lab = lab
+        self.deadline = deadline
+        self.name = name
+        self.artifacts = artifacts
+        self.console_errors = []
+        self.page = context.new_page()
+        self.page.on('console', self._on_console)
+        self.page.on('pageerror', lambda error: self.console_errors.append('page error: %s' % error))
+
+    def _on_console(self, message):
+        if message.type == 'error':
+            self.console_errors.append(message.text[:500])
+
+    def open(self):
+        page = self.page
+        page.goto('%s/lab/tree/%s?token=%s&reset' % (self.lab.url, self.name, self.lab.token),
+                  timeout=self.deadline.ms(60), wait_until='domcontentloaded')
+        page.locator('.jp-NotebookPanel').first.wait_for(timeout=self.deadline.ms(60))
+        # The kernel has started and is waiting for work.
+        page.locator('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(
+            timeout=self.deadline.ms(60))
+
+    def run_all_cells(self):
+        """Run > Run All Cells, through the menu bar."""
+        page = self.page
+        page.locator('.lm-MenuBar-item').filter(has_text=re.compile(r'^\s*Run\s*$')).first.click(
+            timeout=self.deadline.ms(20))
+        page.locator('.lm-Menu-item[data-command="runmenu:run-all"], '
+                     '.lm-Menu-item[data-command="notebook:run-all-cells"]').first.click(timeout=self.deadline.ms(20))
+
+    def error_output(self):
+        """The text of the first traceback shown in the notebook, or None."""
+        errors = self.page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+        return errors.first.inner_text() if errors.count() else None
+
+    def wait_until(self, description, predicate, cap, interval=0.2):
+        """Polls `predicate()` (a truthy result ends the wait) at most `cap` seconds; fails with
+        `description` (and any traceback the notebook shows) when it never comes."""
+        limit = time.monotonic() + self.deadline.seconds(cap)
+        while True:
+            result = predicate()
+            if result:
+                return result
+            error = self.error_output()
+            if error:
+                self.fail('a cell raised while waiting for %s:\n%s' % (description, error))
+            if time.monotonic() >= limit:
+                self.fail('timed out after %.0f s waiting for %s' % (cap, description))
+            self.page.wait_for_timeout(interval * 1000)
+
+    def save_artifacts(self, tag):
+        if not self.artifacts:
+            return
+        os.makedirs(self.artifacts, exist_ok=True)
+        stem = os.path.join(self.artifacts, '%s-%s' % (os.path.splitext(self.name)[0], tag))
+        try:
+            self.page.screenshot(path=stem + '.png', full_page=True, timeout=10000)
+            with open(stem + '.html', 'w') as handle:
+                handle.write(self.page.content())
+        except Exception:  # artifacts are a help, never a reason to fail
+            pass
+
+    def fail(self, message):
+        self.save_artifacts('failure')
+        details = [message]
+        if self.console_errors:
+            details.append('browser console errors:\n  ' + '\n  '.join(self.console_errors[-10:]))
+        details.append('JupyterLab log (last lines):\n' + self.lab.log_tail(25))
+        pytest.fail('%s: %s' % (self.name, '\n'.join(details)), pytrace=False)
+
+    def close(self):
+        try:
+            self.page.close()
+        except Exception:
+            pass
+
+
+# Reads the BokehJS documents of the page: the number of points in every data source, and for every
+# figure whether it is shown and whether its y axis is logarithmic. None when BokehJS is not loaded.
+BOKEH_STATE_JS = """() => {
+  const B = window.Bokeh;
+  if (!B || !B.documents) return null;
+  let points = 0;
+  const figures = [];
+  for (const doc of B.documents) {
+    for (const model of doc.all_models) {
+      const data = model.data;
+      if (data && data.x != null && data.x.length !== undefined) points += data.x.length;
+      if (model.y_scale != null && model.x_range != null) {
+        const scale = model.y_scale;
+        const kind = scale.type || (scale.constructor && scale.constructor.__name__) || '';
+        figures.push({visible: !!model.visible, log: String(kind).indexOf('Log') >= 0});
+      }
+    }
+  }
+  return {points: points, figures: figures};
+}"""
+
+STATUS_RE = re.compile(r'epoch (\d+)/(\d+) \u00b7 step (\d+)/(\d+)')
+
+
+def live_status(notebook):
+    """`(epoch, step, steps)` as shown by the LiveCurves status line, or None."""
+    texts = notebook.page.locator('.jp-OutputArea-output .widget-html-content').all_inner_texts()
+    for text in texts:
+        match = STATUS_RE.search(text)
+        if match:
+            return int(match.group(1)), int(match.group(3)), int(match.group(4))
+    return None
+
+
+def bokeh_state(notebook):
+    return notebook.page.evaluate(BOKEH_STATE_JS)
+
+
+def scales_match(state, log_scale):
+    """Whether exactly the figures of the chosen scale are shown."""
+    if not state or not state['figures']:
+        return False
+    return all(figure['visible'] == (figure['log'] == log_scale) for figure in state['figures'])
+
+
+# ---------------------------------------------------------------------------------------- the parts
+def check_live_curves(context, lab, deadline, artifacts, timings):
+    """Part 1: curves grow while `fit` runs; Stop ends training early. Returns the problems found
+    that did not stop the check (the plot not rendering, the log-scale toggle not working)."""
+    problems = []
+    write_live_notebook(os.path.join(lab.root, LIVE_NOTEBOOK))
+    notebook = Notebook(context, lab, deadline, LIVE_NOTEBOOK, artifacts)
+    try:
+        started = time.monotonic()
+        notebook.open()
+        timings['live: open notebook, kernel idle'] = time.monotonic() - started
+        notebook.run_all_cells()
+
+        page = notebook.page
+        stop = page.locator('.jp-OutputArea-output button.widget-button').filter(
+            has_text=re.compile(r'^\s*Stop\s*$')).first
+        started = time.monotonic()
+        stop.wait_for(state='visible', timeout=deadline.ms(90))
+        first = notebook.wait_until('the LiveCurves status line to show a step', lambda: (
+            lambda status: status if status and (status[0], status[1]) > (1, 0) else None)(live_status(notebook)),
+            cap=30)
+        timings['live: run until the widget shows training'] = time.monotonic() - started
+        bokeh_first = bokeh_state(notebook)
+
+        # The epoch counter (and step) moves on while training runs ...
+        second = notebook.wait_until('the LiveCurves status line to move on', lambda: (
+            lambda status: status if status and (status[0], status[1]) > (first[0], first[1]) else None)(
+                live_status(notebook)), cap=15)
+        # ... and so do the plotted points, in BokehJS, in the page.
+        if bokeh_first is None:
+            problems.append('the live plot did not render: BokehJS is not loaded in the page (window.Bokeh '
+                            'is undefined), so the jupyter_bokeh widget shows an error instead of the '
+                            'curves. Console errors: %s' % (notebook.console_errors[-3:],))
+        else:
+            limit = time.monotonic() + deadline.seconds(10)
+            bokeh_second = bokeh_state(notebook)
+            while bokeh_second['points'] <= bokeh_first['points'] and time.monotonic() < limit:
+                page.wait_for_timeout(250)
+                bokeh_second = bokeh_state(notebook)
+            if bokeh_second['points'] <= bokeh_first['points']:
+                problems.append('the plotted points did not increase while training ran (%d, then %d)'
+                                % (bokeh_first['points'], bokeh_second['points']))
+            if not page.locator('.jp-OutputArea-output canvas').count():
+                problems.append('the live plot has no canvas in the page')
+        widget_errors = page.locator('.jp-OutputArea-output .jupyter-widgets-error-widget').count()
+        if widget_errors:
+            problems.append('%d widget(s) in the output show a JavaScript error' % widget_errors)
+
+        # The log-scale toggle shows exactly the log (then again the linear) version of every panel.
+        if bokeh_first is not None:
+            toggle = page.locator('.jp-OutputArea-output .widget-toggle-button').filter(has_text='log scale').first
+            if not scales_match(bokeh_state(notebook), log_scale=False):
+                problems.append('before any click, the live plot does not show only the linear-scale panels: %s'
+                                % bokeh_state(notebook)['figures'])
+            for log_scale in (True, False):
+                toggle.click(timeout=deadline.ms(10))
+                limit = time.monotonic() + deadline.seconds(5)
+                while not scales_match(bokeh_state(notebook), log_scale) and time.monotonic() < limit:
+                    page.wait_for_timeout(200)
+                if not scales_match(bokeh_state(notebook), log_scale):
+                    problems.append('after a click on "log scale" (%s), the plot does not show only the %s '
+                                    'panels: %s' % ('on' if log_scale else 'off', 'log' if log_scale else 'linear',
+                                                    bokeh_state(notebook)['figures']))
+                    break
+
+        status = live_status(notebook)
+        if status is None or not stop.is_visible():
+            notebook.fail('training ended (%s) before Stop could be clicked; the widget was seen at epoch %d '
+                          'and %d' % (status, first[0], second[0]))
+        clicked_at = status
+        stop.click(timeout=deadline.ms(10))
+        started = time.monotonic()
+        # The cell after `fit` runs once training has ended, and prints how many epochs ran.
+        report = page.locator('.jp-OutputArea-output').filter(has_text='EPOCHS_RUN=').first
+        notebook.wait_until('the cell after fit to print EPOCHS_RUN (training did not stop?)',
+                            lambda: report.count() > 0, cap=45)
+        timings['live: Stop click to the next cell output'] = time.monotonic() - started
+        text = report.inner_text()
+        match = re.search(r'EPOCHS_RUN=(\d+)/(\d+)', text)
+        assert match, text
+        ran, requested = int(match.group(1)), int(match.group(2))
+        assert requested == EPOCHS, text
+        if not ran < requested:
+            notebook.fail('Stop was clicked at epoch %d of %d, but fit ran all %d epochs' % (
+                clicked_at[0], EPOCHS, ran))
+        # Stop takes effect after the batch running when the click arrives: within an epoch or two of it.
+        assert clicked_at[0] <= ran <= clicked_at[0] + 2, (clicked_at, text)
+        assert 'STOPPED_AT=None' not in text, 'LiveCurves did not record the Stop click: %s' % text
+        # The widget's place is taken by a picture of the final curves.
+        image = page.locator('.jp-OutputArea-output img')
+        limit = time.monotonic() + deadline.seconds(10)
+        while not image.count() and time.monotonic() < limit:
+            page.wait_for_timeout(200)
+        if not image.count():
+            problems.append('after training, the live widget was not replaced by the final PNG')
+        timings['live: epochs run after Stop'] = '%d of %d (Stop clicked at epoch %d)' % (ran, EPOCHS, clicked_at[0])
+        if problems:
+            notebook.save_artifacts('problems')
+    finally:
+        notebook.close()
+        lab.shutdown_kernels()
+    return problems
+
+
+def check_model_builder(context, lab, deadline, artifacts, timings):
+    """Part 2: in the builder notebook, add a Dense layer from the palette and see its shape."""
+    notebook = Notebook(context, lab, deadline, BUILDER_NOTEBOOK, artifacts)
+    try:
+        started = time.monotonic()
+        notebook.open()
+        timings['builder: open notebook, kernel idle'] = time.monotonic() - started
+        notebook.run_all_cells()
+        page = notebook.page
+        started = time.monotonic()
+
+        def all_cells_ran():
+            prompts = page.locator('.jp-CodeCell .jp-InputArea-prompt').all_inner_texts()
+            return prompts and all(re.search(r'\[\d+\]', prompt) for prompt in prompts)
+        notebook.wait_until('every cell of %s to run' % BUILDER_NOTEBOOK, all_cells_ran, cap=90, interval=0.5)
+        timings['builder: run all cells'] = time.monotonic() - started
+
+        # The first builder of the notebook: the first output holding a palette drop-down.
+        builder = page.locator('.jp-OutputArea-output').filter(
+            has=page.locator('.widget-dropdown').filter(has=page.locator('label', has_text='palette'))).first
+        builder.wait_for(timeout=deadline.ms(20))
+        group = builder.locator('.widget-dropdown').filter(has=page.locator('label', has_text='palette')).locator(
+            'select').first
+        palette_list = builder.locator('.widget-select select').filter(
+            has=page.locator('option[value="Dense"]')).first
+        # The layer list: its options read "name · class · shape · N params".
+        layer_list = builder.locator('.widget-select select').filter(
+            has=page.locator('option[value*=" \u00b7 "]')).first
+
+        def layer_rows():
+            return layer_list.locator('option').evaluate_all('options => options.map(o => o.value)')
+        before = layer_rows()
+        assert before, 'the builder shows no layers'
+        last = before[-1]
+        input_dim = int(re.search(r'\(None, (\d+)\)', last).group(1))
+        started = time.monotonic()
+        layer_list.select_option(value=last, timeout=deadline.ms(10))  # select the last layer ...
+        group.select_option(value='core', timeout=deadline.ms(10))     # ... pick core > Dense ...
+        palette_list.select_option(value='Dense', timeout=deadline.ms(10))
+        builder.get_by_role('button', name='Add after', exact=True).click(timeout=deadline.ms(10))  # ... Add
+
+        def new_rows():
+            rows = layer_rows()
+            added = [row for row in rows if row not in before]
+            return added if len(rows) == len(before) + 1 and added else None
+        added = notebook.wait_until('a new row in the layer list', new_rows, cap=20)
+        timings['builder: click Add to new row'] = time.monotonic() - started
+        row = added[0]
+        units = 32  # what a Dense added from the palette gets (kernelkit.widgets.params.REQUIRED_DEFAULTS)
+        expected = '\u00b7 Dense \u00b7 (None, %d) \u00b7 %d params' % (units, input_dim * units + units)
+        assert expected in row, 'new row %r, expected it to contain %r; rows: %r' % (row, expected, layer_rows())
+        assert layer_rows().index(row) == len(before), 'the new layer is not after the selected (last) one'
+        name = row.split(' \u00b7 ')[0]
+        # The summary table (the Summary tab, shown first) has the new layer with its output shape.
+        table_row = builder.locator('table tr').filter(has=page.locator('td', has_text=re.compile(
+            r'^\s*%s\s*$' % re.escape(name)))).first
+        table_row.wait_for(timeout=deadline.ms(10))
+        cells = [cell.strip() for cell in table_row.locator('td').all_inner_texts()]
+        assert cells[:4] == [name, 'Dense', '(None, %d)' % units, str(input_dim * units + units)], cells
+        timings['builder: new layer'] = row
+    finally:
+        notebook.close()
+        lab.shutdown_kernels()
+
+
+# ----------------------------------------------------------------------------------------------- test
+def test_notebook_experience_in_jupyterlab():
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip('Chromium not found (not on PATH as chromium/chromium-browser, nor /usr/bin/chromium, nor '
+                    '$KERNELKIT_CHROMIUM); `sh scripts/install_browser.sh` installs Debian\'s chromium (as root).')
+    from playwright.sync_api import sync_playwright  # a dev dependency: missing means a broken install
+
+    deadline = Deadline(TIME_BUDGET)
+    artifacts = os.environ.get('KERNELKIT_BROWSER_ARTIFACTS') or None
+    base = tempfile.mkdtemp(prefix='kernelkit-browser-')
+    lab = JupyterLab(base, deadline)
+    timings = {}
+    failures = []
+    playwright = context = None
+    try:
+        started = time.monotonic()
+        lab.start()
+        timings['start JupyterLab'] = time.monotonic() - started
+        started = time.monotonic()
+        playwright = sync_playwright().start()
+        context = playwright.chromium.launch_persistent_context(
+            os.path.join(base, 'chromium-profile'), executable_path=chromium, headless=True, args=CHROMIUM_ARGS,
+            viewport={'width': 1400, 'height': 1000}, timeout=deadline.ms(60))
+        context.set_default_timeout(20000)
+        timings['start Chromium'] = time.monotonic() - started
+
+        # Both parts run, even when the first fails, so one run reports everything.
+        for part in (check_live_curves, check_model_builder):
+            try:
+                problems = part(context, lab, deadline, artifacts, timings)
+                failures.extend('%s: %s' % (part.__name__, problem) for problem in problems or ())
+            except (Exception, pytest.fail.Exception) as error:  # e.g. a Playwright TimeoutError
+                failures.append('%s: %s: %s\nJupyterLab log (last lines):\n%s' % (
+                    part.__name__, type(error).__name__, error, lab.log_tail(15)))
+    finally:
+        if context is not None:
+            try:
+                context.close()
+            except Exception:
+                pass
+        if playwright is not None:
+            try:
+                playwright.stop()
+            except Exception:
+                pass
+        lab.stop()
+        if artifacts:
+            try:
+                os.makedirs(artifacts, exist_ok=True)
+                shutil.copy(lab.log_path, os.path.join(artifacts, 'jupyterlab.log'))
+            except OSError:
+                pass
+        shutil.rmtree(base, ignore_errors=True)
+        timings['total'] = deadline.elapsed()
+        print('browser test timings: ' + ', '.join(
+            '%s: %s' % (key, '%.1f s' % value if isinstance(value, float) else value)
+            for key, value in timings.items()))
+    if failures:
+        pytest.fail('\n\n'.join(failures), pytrace=False)
