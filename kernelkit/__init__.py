@@ -16,6 +16,7 @@ from kernelkit import callbacks  # noqa: E402
 from kernelkit import utils  # noqa: E402
 from kernelkit import preprocessing  # noqa: E402
 from kernelkit import datasets  # noqa: E402
+from kernelkit.engine.input_layer import Input  # noqa: E402
 from kernelkit.engine.sequential import Sequential  # noqa: E402
 from kernelkit.engine.training import Model  # noqa: E402
 from kernelkit.legacy.aliases import install_as_keras  # noqa: E402,F401

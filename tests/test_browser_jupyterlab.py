@@ -396,7 +396,8 @@ STATUS_RE = re.compile(r'epoch (\d+)/(\d+) \u00b7 step (\d+)/(\d+)')
 
 def live_status(notebook):
     """`(epoch, step, steps)` as shown by the LiveCurves status line, or None."""
-    texts = notebook.page.locator('.jp-OutputArea-output .widget-html-content').all_inner_texts()
+    # textContent, not innerText: a cell scrolled out of view is not laid out (content-visibility).
+    texts = notebook.page.locator('.jp-OutputArea-output .widget-html-content').all_text_contents()
     for text in texts:
         match = STATUS_RE.search(text)
         if match:
@@ -432,7 +433,8 @@ def check_live_curves(context, lab, deadline, artifacts, timings):
         stop = page.locator('.jp-OutputArea-output button.widget-button').filter(
             has_text=re.compile(r'^\s*Stop\s*$')).first
         started = time.monotonic()
-        stop.wait_for(state='visible', timeout=deadline.ms(90))
+        stop.wait_for(state='attached', timeout=deadline.ms(90))
+        stop.scroll_into_view_if_needed(timeout=deadline.ms(10))  # shows the whole widget: its plot renders
         first = notebook.wait_until('the LiveCurves status line to show a step', lambda: (
             lambda status: status if status and (status[0], status[1]) > (1, 0) else None)(live_status(notebook)),
             cap=30)
@@ -481,7 +483,7 @@ def check_live_curves(context, lab, deadline, artifacts, timings):
                     break
 
         status = live_status(notebook)
-        if status is None or not stop.is_visible():
+        if status is None or not stop.count() or stop.is_disabled():
             notebook.fail('training ended (%s) before Stop could be clicked; the widget was seen at epoch %d '
                           'and %d' % (status, first[0], second[0]))
         clicked_at = status
@@ -531,7 +533,7 @@ def check_model_builder(context, lab, deadline, artifacts, timings):
         started = time.monotonic()
 
         def all_cells_ran():
-            prompts = page.locator('.jp-CodeCell .jp-InputArea-prompt').all_inner_texts()
+            prompts = page.locator('.jp-CodeCell .jp-InputArea-prompt').all_text_contents()
             return prompts and all(re.search(r'\[\d+\]', prompt) for prompt in prompts)
         notebook.wait_until('every cell of %s to run' % BUILDER_NOTEBOOK, all_cells_ran, cap=90, interval=0.5)
         timings['builder: run all cells'] = time.monotonic() - started

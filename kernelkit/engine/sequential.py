@@ -34,6 +34,7 @@ class Sequential(Model):
         self._stack = []
         self._stack_outputs = []
         self._build_input_shape = None
+        self._input_layer = None
         for layer in layers or []:
             self.add(layer)
 
@@ -60,8 +61,9 @@ class Sequential(Model):
         if not self._stack and not self.outputs:
             if isinstance(layer, InputLayer):
                 self._start_graph(layer._inbound_nodes[0].output_tensors[0])
-                # The InputLayer is not one of `layers` (as in Keras 2), so the config keeps its shape here.
-                self._build_input_shape = layer.batch_input_shape
+                # Not one of `layers` (as in Keras 2), but the config lists it first (as tf.keras does),
+                # so its shape and dtype survive a round trip.
+                self._input_layer = layer
                 return
             batch_shape = getattr(layer, 'batch_input_shape', None)
             if batch_shape is None and isinstance(layer, Network) and layer._is_graph_network:
@@ -101,6 +103,7 @@ class Sequential(Model):
         if not self._stack:  # an empty model starts afresh, as in Keras 2
             self.inputs, self.outputs, self._stack_outputs = [], [], []
             self._is_graph_network, self.built, self._build_input_shape = False, False, None
+            self._input_layer = None
         elif self._stack_outputs:
             self._stack_outputs.pop()
             self._init_graph_network(self.inputs, [self._stack_outputs[-1]])
@@ -138,12 +141,13 @@ class Sequential(Model):
         """Returns the Keras 2.2.3+ Sequential config: the name and the list of layer configs.
 
         # Returns
-            `{'name': ..., 'layers': [{'class_name': ..., 'config': ...}, ...]}`, plus `build_input_shape`
-            when the model was built from a shape rather than by its first layer.
+            `{'name': ..., 'layers': [{'class_name': ..., 'config': ...}, ...]}` (led by the `InputLayer`
+            when the model was given one), plus `build_input_shape` when the model was built from a shape.
         """
+        listed = ([self._input_layer] if self._input_layer is not None else []) + self._stack
         config = {'name': self.name,
                   'layers': [{'class_name': layer.__class__.__name__, 'config': layer.get_config()}
-                             for layer in self._stack]}
+                             for layer in listed]}
         if self._build_input_shape is not None:
             config['build_input_shape'] = self._build_input_shape
         return config
