@@ -20,7 +20,6 @@ from kernelkit.engine.input_layer import Input  # noqa: E402
 from kernelkit.engine.sequential import Sequential  # noqa: E402
 from kernelkit.engine.training import Model  # noqa: E402
 from kernelkit.legacy.aliases import install_as_keras  # noqa: E402,F401
-
 from kernelkit.widgets import load_ipython_extension, unload_ipython_extension  # noqa: E402,F401
 
 __version__ = '0.1.0'
