@@ -1,6 +1,6 @@
 # kernelkit developer entry points. Needs only python3 (>= 3.10, with venv) and access to PyPI.
 #
-#   make test    install the project with its dev extras into .venv, run tests/ then the notebooks
+#   make test    install the dev extras into .venv (and chromium: scripts/install_browser.sh), run tests/ then the notebooks
 #   make lab     install the lab extras too, then start JupyterLab on 127.0.0.1 in notebooks/
 #   make bench   kernelkit beside tf_keras on the benchmark models (not part of the tests)
 #
@@ -28,7 +28,7 @@ endif
 DEV_STAMP := $(VENV)/.kernelkit-dev.stamp
 LAB_STAMP := $(VENV)/.kernelkit-lab.stamp
 
-.PHONY: test lab bench venv clean help
+.PHONY: test lab bench venv browser clean help
 
 help:
 	@sed -n '1,5p' Makefile | sed 's/^# \{0,1\}//'
@@ -38,6 +38,11 @@ $(PY):
 	$(PY) -m pip install --upgrade pip
 
 venv: $(PY)
+
+# Chromium for tests/test_browser_jupyterlab.py: apt-get installs it when missing (quick when present).
+# It never fails the build; without a browser that test skips and says why.
+browser:
+	@sh scripts/install_browser.sh
 
 $(DEV_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install -e '.[dev]'
@@ -49,7 +54,7 @@ $(LAB_STAMP): pyproject.toml | $(PY)
 
 test: export TF_CPP_MIN_LOG_LEVEL = 2
 # Both stages always run; the target fails if either failed.
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) browser
 	@status=0; \
 	echo '$(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests'; \
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests || status=1; \

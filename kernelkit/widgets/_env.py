@@ -157,11 +157,15 @@ class KernelEventPump(object):
         saved_parent = kernel.get_parent('shell')
         saved_ident = kernel._parent_ident['shell']
         kernel.set_parent(idents, message, channel='shell')
+        # The busy/idle pair tells the front end this message is done; without it the browser holds back
+        # every later widget change until the cell ends.
+        kernel._publish_status('busy', 'shell', parent=message)
         try:
             _run_to_end(handler(self._stream, idents, message))
         except Exception:
             kernel.log.error('Exception in a widget message handler:', exc_info=True)
         finally:
+            kernel._publish_status('idle', 'shell', parent=message)
             kernel.set_parent(saved_ident, saved_parent, channel='shell')
         return True
 

@@ -24,6 +24,15 @@ _STYLE = {
 }
 
 
+def _load_bokeh_javascript():
+    """Puts BokehJS into the page, inline: jupyter_bokeh's views need it, and the default loader would
+    fetch it from a CDN, which offline classrooms cannot reach. It is loaded with every live view, so a
+    reloaded page or a re-run cell still finds it."""
+    from bokeh.io import output_notebook
+    from bokeh.resources import Resources
+    output_notebook(resources=Resources(mode='inline', components=['bokeh']), hide_banner=True)
+
+
 def _panel(name, sources, log_scale, width, height):
     fig = figure(title=name, width=width, height=height, x_axis_label='epoch',
                  y_axis_type='log' if log_scale else 'linear', tools='pan,wheel_zoom,box_zoom,reset,save')
@@ -63,8 +72,11 @@ class LiveView(object):
             self.linear_figures.append(_panel(name, self.sources[name], False, width, height))
             self.log_figures.append(_panel(name, self.sources[name], True, width, height))
         # One column per panel holds both versions; only one of them is visible at a time.
+        for linear, log in zip(self.linear_figures, self.log_figures):
+            linear.visible, log.visible = not log_scale, bool(log_scale)  # before the view is sent
         cells = [column(linear, log) for linear, log in zip(self.linear_figures, self.log_figures)]
         rows = [row(*cells[i:i + 3]) for i in range(0, len(cells), 3)]
+        _load_bokeh_javascript()
         self.plots = BokehModel(column(*rows))
         self.progress = ipywidgets.IntProgress(value=0, min=0, max=1, description='',
                                                layout=ipywidgets.Layout(width='280px'))
