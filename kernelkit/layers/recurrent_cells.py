@@ -141,12 +141,15 @@ class _RecurrentCell(Layer):
         Implementation 1 multiplies gate by gate (a different dropout mask for each gate);
         implementation 2 does one product and splits it (the first mask for all gates).
         """
-        if implementation == 1:
+        if implementation == 1 and masks:
+            # one batched product of the `count` masked copies with the `count` kernel slices
             size = int(kernel.shape[-1]) // count
-            return [K.dot(x * masks[k] if masks else x, kernel[:, k * size:(k + 1) * size])
-                    for k in range(count)]
+            stacked = tf.stack([x * mask for mask in masks])
+            slices = tf.transpose(tf.reshape(kernel, (-1, count, size)), (1, 0, 2))
+            return tf.unstack(tf.matmul(stacked, slices))
         if masks:
             x = x * masks[0]
+        # without masks the per-gate products of implementation 1 are the slices of one product
         return tf.split(K.dot(x, kernel), count, axis=-1)
 
     # --------------------------------------------------------------------------------- config
