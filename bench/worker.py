@@ -45,6 +45,46 @@ def percentile(values, q):
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def _live_curves_cost(keras, model, x, y, batch_size, steps, epochs):
+    """Steps/s inside epochs with and without `LiveCurves`, and the seconds its view takes to set up."""
+    import contextlib
+    import io
+    from kernelkit.widgets import LiveCurves
+
+    class Clock(keras.callbacks.Callback):
+        """Placed first, it sees the start of training and of each epoch; a second one placed last sees
+        each epoch's end after every other callback, so the display's own work falls inside."""
+        def __init__(self, first, log):
+            super(Clock, self).__init__()
+            self.first, self.log = first, log
+
+        def on_train_begin(self, logs=None):
+            if self.first:
+                self.log['train'] = time.perf_counter()
+
+        def on_epoch_begin(self, epoch, logs=None):
+            if not self.first:
+                self.log['setup'] = self.log.get('setup', time.perf_counter() - self.log['train'])
+                self.log['epoch'] = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            if not self.first:
+                self.log.setdefault('durations', []).append(time.perf_counter() - self.log['epoch'])
+
+    def run(extra):
+        log = {}
+        with contextlib.redirect_stdout(io.StringIO()):
+            model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0,
+                      callbacks=[Clock(True, log)] + extra + [Clock(False, log)])
+        return log
+
+    run([LiveCurves(mode='widget', final_image=False)])  # imports bokeh and ipywidgets once
+    plain, live = run([]), run([LiveCurves(mode='widget', final_image=False)])
+    return {'plain': percentile([steps / d for d in plain['durations']], 50),
+            'live': percentile([steps / d for d in live['durations']], 50),
+            'setup': live['setup'] - plain['setup']}
+
+
 def measure(framework, model_name, samples=None, batch_size=None, steady_epochs=3,
             predict_calls=200, predict_warmup=20, seed=1234):
     """Runs every measurement for one framework and one model; returns a JSON-able dict."""
@@ -79,6 +119,13 @@ def measure(framework, model_name, samples=None, batch_size=None, steady_epochs=
         epoch_s.append(time.perf_counter() - start)
     steps_per_s = [steps / s for s in epoch_s]
 
+    # (e) kernelkit on mnist_mlp: the price of the notebook's live-curves display. Its view is built and
+    # fed exactly as in a notebook (no front end draws it here). Epochs are timed from their first to
+    # their last batch, so the one-off setup of the view (reported apart) does not blur the per-batch cost.
+    live = {}
+    if framework == 'kernelkit' and model_name == 'mnist_mlp':
+        live = _live_curves_cost(keras, model, x, y, batch_size, steps, steady_epochs)
+
     # (c) predict on one sample, after warm-up calls.
     one = x[:1]
     for _ in range(predict_warmup):
@@ -102,6 +149,9 @@ def measure(framework, model_name, samples=None, batch_size=None, steady_epochs=
         'first_fit_s': first_fit_s,
         'steady_epoch_s': epoch_s,
         'steady_steps_per_s': percentile(steps_per_s, 50),
+        'live_curves_steps_per_s': live.get('live'),
+        'plain_epoch_steps_per_s': live.get('plain'),
+        'live_curves_setup_s': live.get('setup'),
         'predict_calls': predict_calls,
         'predict_median_ms': percentile(latencies_ms, 50),
         'predict_p90_ms': percentile(latencies_ms, 90),
