@@ -1,6 +1,4 @@
 """`Input` and `InputLayer`: where a functional graph starts."""
-import tensorflow as tf
-
 from kernelkit.backend import config as backend_config
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.keras_tensor import KerasTensor, Node
@@ -73,6 +71,3 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
                        input_tensor=tensor)
     return layer._inbound_nodes[0].output_tensors[0]
 
-
-def _shape_tuple(value):
-    return tuple(tf.TensorShape(value).as_list())

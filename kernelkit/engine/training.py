@@ -162,7 +162,6 @@ class Model(Network):
         self._ensure_ready(x)
         inputs = self._standardize_inputs(x)
         specs = self._output_specs
-        trained = [spec for spec in specs if spec.loss_fn is not None]
         if y is None:
             raise ValueError('Model %s: `y` (the target data) is missing.' % self.name)
         output_shapes = [tuple(o.shape.as_list()) for o in self.outputs] if self._is_graph_network else \
