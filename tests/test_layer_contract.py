@@ -398,3 +398,35 @@ def test_shared_layer_node_accessors():
     assert flexible.get_output_shape_at(0) == (None, 2) and flexible.get_output_shape_at(1) == (None, 4, 2)
     with pytest.raises(AttributeError, match='"output shape" is ill-defined'):
         flexible.output_shape
+
+
+def test_trainable_discrepancy_warns_on_every_fit_and_in_summary():
+    """Keras 2: after `trainable` changes without a new compile, every fit and summary() warn."""
+    import warnings
+    from kernelkit.layers import Dense
+    from kernelkit.models import Sequential
+    model = Sequential([Dense(2, input_shape=(3,)), Dense(1)])
+    model.compile('sgd', 'mse')
+    x, y = np.ones((4, 3), 'float32'), np.ones((4, 1), 'float32')
+    model.fit(x, y, verbose=0)
+    model.layers[0].trainable = False
+    for action in (lambda: model.fit(x, y, verbose=0), lambda: model.fit(x, y, verbose=0),
+                   lambda: model.summary(print_fn=lambda line: None)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            action()
+        assert any('Discrepancy between trainable weights' in str(w.message) for w in caught)
+
+
+def test_get_losses_for_and_get_updates_for():
+    from kernelkit import regularizers
+    from kernelkit.layers import Dense
+    layer = Dense(2, kernel_regularizer=regularizers.l2(0.1), activity_regularizer=regularizers.l1(0.5))
+    x = np.ones((3, 4), 'float32')
+    layer(x)
+    unconditional = layer.get_losses_for(None)
+    assert len(unconditional) == 1
+    np.testing.assert_allclose(float(unconditional[0]), 0.1 * np.sum(layer.get_weights()[0] ** 2), rtol=1e-5)
+    activity = layer.get_losses_for(x)
+    np.testing.assert_allclose(float(activity[0]), 0.5 * np.abs(layer(x).numpy()).sum(), rtol=1e-5)
+    assert layer.get_updates_for(None) == [] and layer.updates == []

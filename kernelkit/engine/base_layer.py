@@ -340,6 +340,38 @@ class Layer:
     def updates(self):
         return []
 
+    def get_updates_for(self, inputs):
+        """Keras 2's per-input updates; TensorFlow 2 applies updates where they happen, so there are none.
+
+        # Arguments
+            inputs: input tensor(s), or `None`.
+
+        # Returns
+            An empty list.
+        """
+        return []
+
+    def get_losses_for(self, inputs):
+        """Keras 2's losses tied to `inputs`: with `None`, the unconditional ones (weight penalties and
+        losses added as callables); otherwise those recorded by the latest call.
+
+        # Arguments
+            inputs: input tensor(s), or `None`.
+
+        # Returns
+            A list of scalar tensors.
+        """
+        if inputs is None:
+            losses = [regularize() for regularize in self._weight_regularizers]
+            losses += [loss() for loss in self._added_losses]
+            for layer in self._sublayers():
+                losses += layer.get_losses_for(None)
+            return losses
+        losses = list(self._call_losses)
+        for layer in self._sublayers():
+            losses += layer.get_losses_for(inputs)
+        return losses
+
     # ----------------------------------------------------------------------------------------------
     # Calling.
 

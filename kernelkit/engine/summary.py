@@ -93,6 +93,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
                 print_fn(_format_row(['', '', '', connection], positions))
         print_fn(('=' if index == len(layers) - 1 else '_') * line_length)
 
+    if hasattr(model, '_check_trainable_consistency'):
+        model._check_trainable_consistency()
     collected = getattr(model, '_collected_trainable_weights', None)  # what `compile` saw, as in Keras 2
     trainable = _count(collected if collected is not None else model.trainable_weights)
     non_trainable = _count(model.non_trainable_weights)

@@ -258,11 +258,12 @@ class Model(Network):
     def _function(self, kind, *array_lists):
         """The compiled step of `kind` ('train', 'test' or 'predict') for arrays of these dtypes and shapes."""
         key = (kind,) + tuple((a.dtype.str, a.shape[1:]) for arrays in array_lists for a in arrays)
+        if kind == 'train':
+            self._check_trainable_consistency()  # on every fit/train_on_batch, as Keras 2 did
         function = self._functions.get(key)
         if function is None:
             step = {'train': self._train_step, 'test': self._test_step, 'predict': self._predict_step}[kind]
             if kind == 'train':
-                self._check_trainable_consistency()
                 self.optimizer.build(self._collected_trainable_weights)
             signature = [[tf.TensorSpec((None,) + a.shape[1:], tf.as_dtype(a.dtype)) for a in arrays]
                          for arrays in array_lists]
@@ -293,7 +294,9 @@ class Model(Network):
         self.optimizer.build(self._collected_trainable_weights)
 
     def _check_trainable_consistency(self):
-        if len(self._collected_trainable_weights) != len(self.trainable_weights):
+        """Warns when `trainable` changed since `compile` (the change takes effect at the next compile)."""
+        collected = getattr(self, '_collected_trainable_weights', None)
+        if collected is not None and len(collected) != len(self.trainable_weights):
             warnings.warn('Discrepancy between trainable weights and collected trainable weights, did you set '
                           '`model.trainable` without calling `model.compile` after ?')
 
