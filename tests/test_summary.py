@@ -1,4 +1,5 @@
 """`model.summary()`: the exact Keras 2.2 text, written out by hand."""
+import pytest
 import tensorflow as tf
 
 from kernelkit.layers import Dense, Dropout, Input, Lambda
