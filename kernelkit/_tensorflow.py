@@ -1,15 +1,45 @@
-"""Imports TensorFlow without letting it load Keras.
+"""Imports TensorFlow without letting it load Keras, and without its start-up chatter.
 
 TensorFlow 2.16+ eagerly imports the installed Keras 3 (or tf_keras) from its own `__init__`, only to
 register optimizers for SavedModel. kernelkit is its own Keras 2 implementation and must not drag a
 second Keras into the process, so the first import of TensorFlow happens here with `keras` and
 `tf_keras` marked as unimportable; TensorFlow already tolerates their absence. The marks are removed
 straight afterwards, so a user can still import Keras 3 or tf_keras explicitly.
+
+TensorFlow's C++ runtime also prints lines at import ("oneDNN custom operations are on", "Could not find
+cuda drivers") straight to the process's stderr, before its own log level applies; in a notebook they fill
+the first cell with a red box. Unless the user set `TF_CPP_MIN_LOG_LEVEL` themselves, kernelkit sets it to
+2 and silences stderr while TensorFlow imports. (Devices are not started here, so GPU settings such as
+memory growth can still be changed after `import kernelkit`.) Set `TF_CPP_MIN_LOG_LEVEL=0` to see
+everything.
 """
+import contextlib
 import os
 import sys
 
 _BLOCKED = ('keras', 'tf_keras')
+
+
+@contextlib.contextmanager
+def _quiet_stderr(enabled):
+    """Points file descriptor 2 at /dev/null for the duration (Python exceptions still propagate)."""
+    if not enabled:
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):  # no real stderr (some embedded interpreters)
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def import_tensorflow():
@@ -20,12 +50,14 @@ def import_tensorflow():
     """
     if 'tensorflow' in sys.modules:
         return sys.modules['tensorflow']
+    quiet = 'TF_CPP_MIN_LOG_LEVEL' not in os.environ
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
     marked = [name for name in _BLOCKED if name not in sys.modules]
     for name in marked:
         sys.modules[name] = None
     try:
-        import tensorflow
+        with _quiet_stderr(quiet):
+            import tensorflow
     finally:
         for name in marked:
             if sys.modules.get(name, 0) is None:

@@ -65,3 +65,21 @@ def test_training_with_kernelkit_loads_no_keras_module():
 def test_tf_keras_stays_importable_after_kernelkit():
     # The block on Keras is only for TensorFlow's own import; a user may still pick tf_keras.
     run_fresh('import kernelkit\nimport tf_keras\nassert tf_keras.layers.Dense')
+
+
+def test_import_is_quiet_unless_asked_and_leaves_devices_configurable():
+    """TensorFlow's C++ start-up lines are silenced at import (unless TF_CPP_MIN_LOG_LEVEL is set), and
+    devices are not started, so they can still be configured after `import kernelkit`."""
+    import os
+    import subprocess
+    import sys
+    code = ("import kernelkit, tensorflow as tf\n"
+            "cpu = tf.config.list_physical_devices('CPU')[0]\n"
+            "tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)\n"
+            "print(len(tf.config.list_logical_devices('CPU')))\n")
+    env = {k: v for k, v in os.environ.items() if k != 'TF_CPP_MIN_LOG_LEVEL'}
+    quiet = subprocess.run([sys.executable, '-c', 'import kernelkit'], env=env, capture_output=True, text=True,
+                           timeout=300)
+    assert quiet.returncode == 0 and 'oneDNN' not in quiet.stderr and 'cuda' not in quiet.stderr, quiet.stderr
+    configured = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, timeout=300)
+    assert configured.returncode == 0 and configured.stdout.strip() == '2', configured.stderr[-2000:]
