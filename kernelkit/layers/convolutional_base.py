@@ -17,6 +17,7 @@ from kernelkit import activations, constraints, initializers, regularizers
 from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
+from kernelkit.layers.arguments import serialize_arguments
 
 # ------------------------------------------------------------------------------------------------
 # Argument checks.
@@ -345,20 +346,13 @@ class _Conv(Layer):
         return make_shape(input_shape[0], new_spatial, channels, self.data_format)
 
     def get_config(self):
-        config = {'filters': self.filters, 'kernel_size': self.kernel_size, 'strides': self.strides,
-                  'padding': self.padding, 'data_format': self.data_format,
-                  'dilation_rate': self.dilation_rate,
-                  'activation': activations.serialize(self.activation), 'use_bias': self.use_bias}
-        for prefix in self._kernel_config:
-            config[prefix + '_initializer'] = initializers.serialize(getattr(self, prefix + '_initializer'))
-        config['bias_initializer'] = initializers.serialize(self.bias_initializer)
-        for prefix in self._kernel_config:
-            config[prefix + '_regularizer'] = regularizers.serialize(getattr(self, prefix + '_regularizer'))
-        config['bias_regularizer'] = regularizers.serialize(self.bias_regularizer)
-        config['activity_regularizer'] = regularizers.serialize(self.activity_regularizer)
-        for prefix in self._kernel_config:
-            config[prefix + '_constraint'] = constraints.serialize(getattr(self, prefix + '_constraint'))
-        config['bias_constraint'] = constraints.serialize(self.bias_constraint)
+        keys = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'activation',
+                'use_bias']
+        for kind in ('initializer', 'regularizer', 'constraint'):
+            keys += ['%s_%s' % (prefix, kind) for prefix in self._kernel_config] + ['bias_' + kind]
+            if kind == 'regularizer':
+                keys.append('activity_regularizer')
+        config = serialize_arguments(self, keys)
         base = super(_Conv, self).get_config()
         return dict(list(base.items()) + list(config.items()))
 

@@ -12,6 +12,7 @@ from kernelkit import activations, constraints, initializers, regularizers
 from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
+from kernelkit.layers.arguments import serialize_arguments
 
 
 def _label(cls, kwargs):
@@ -126,18 +127,9 @@ class Dense(Layer):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        config = {
-            'units': self.units,
-            'activation': activations.serialize(self.activation),
-            'use_bias': self.use_bias,
-            'kernel_initializer': initializers.serialize(self.kernel_initializer),
-            'bias_initializer': initializers.serialize(self.bias_initializer),
-            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
-            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
-            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
-            'kernel_constraint': constraints.serialize(self.kernel_constraint),
-            'bias_constraint': constraints.serialize(self.bias_constraint),
-        }
+        config = serialize_arguments(self, (
+            'units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer', 'kernel_regularizer',
+            'bias_regularizer', 'activity_regularizer', 'kernel_constraint', 'bias_constraint'))
         base = super(Dense, self).get_config()
         return dict(list(base.items()) + list(config.items()))
 

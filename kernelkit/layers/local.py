@@ -5,6 +5,7 @@ from kernelkit import activations, constraints, initializers, regularizers
 from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
+from kernelkit.layers.arguments import serialize_arguments
 from kernelkit.layers.core import _positive_int
 
 
@@ -110,22 +111,10 @@ class _LocallyConnected(Layer):
         return (input_shape[0],) + dims + (self.filters,)
 
     def get_config(self):
-        config = {
-            'filters': self.filters,
-            'kernel_size': self.kernel_size,
-            'strides': self.strides,
-            'padding': self.padding,
-            'data_format': self.data_format,
-            'activation': activations.serialize(self.activation),
-            'use_bias': self.use_bias,
-            'kernel_initializer': initializers.serialize(self.kernel_initializer),
-            'bias_initializer': initializers.serialize(self.bias_initializer),
-            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
-            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
-            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
-            'kernel_constraint': constraints.serialize(self.kernel_constraint),
-            'bias_constraint': constraints.serialize(self.bias_constraint),
-        }
+        config = serialize_arguments(self, (
+            'filters', 'kernel_size', 'strides', 'padding', 'data_format', 'activation', 'use_bias',
+            'kernel_initializer', 'bias_initializer', 'kernel_regularizer', 'bias_regularizer',
+            'activity_regularizer', 'kernel_constraint', 'bias_constraint'))
         base = super(_LocallyConnected, self).get_config()
         return dict(list(base.items()) + list(config.items()))
 

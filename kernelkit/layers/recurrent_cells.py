@@ -12,6 +12,7 @@ import tensorflow as tf
 from kernelkit import activations, constraints, initializers, regularizers
 from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
+from kernelkit.layers.arguments import serialize_arguments
 from kernelkit.layers.core import _positive_int
 
 
@@ -161,19 +162,7 @@ class _RecurrentCell(Layer):
 
     def _argument_config(self):
         """The cell's own arguments (no name/trainable), in Keras 2.2 order."""
-        config = {}
-        for key in self._config_keys:
-            value = getattr(self, key)
-            if key.endswith('activation'):
-                value = activations.serialize(value)
-            elif key.endswith('initializer'):
-                value = initializers.serialize(value)
-            elif key.endswith('regularizer'):
-                value = regularizers.serialize(value)
-            elif key.endswith('constraint'):
-                value = constraints.serialize(value)
-            config[key] = value
-        return config
+        return serialize_arguments(self, self._config_keys)
 
     def get_config(self):
         base = super(_RecurrentCell, self).get_config()
