@@ -16,9 +16,8 @@ No kernel is flipped: Keras 1 files do not record their backend (spec 4.1).
 """
 import numpy as np
 
+from kernelkit.engine.saving.weight_conversion import fix_conv_kernels
 from kernelkit.legacy import table
-
-_CONV_CLASSES = ('Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'ConvLSTM2D')
 
 
 def _rules(layer):
@@ -110,17 +109,6 @@ def _nested(rule, layer, arrays):
     return trainable + non_trainable
 
 
-def _kernel_fixup(layer, arrays):
-    """Keras 2's last resort for 4-D conv kernels whose shape differs from the layer's: (3, 2, 0, 1)."""
-    if type(layer).__name__ not in _CONV_CLASSES or not arrays or not layer.weights:
-        return arrays
-    expected = tuple(layer.weights[0].shape)
-    kernel = np.asarray(arrays[0])
-    if kernel.ndim == 4 and kernel.shape != expected and np.transpose(kernel, (3, 2, 0, 1)).shape == expected:
-        arrays = [np.transpose(kernel, (3, 2, 0, 1))] + list(arrays[1:])
-    return arrays
-
-
 _APPLY = {
     table.GateConcat: _gate_concat,
     table.Transpose: _transpose,
@@ -134,7 +122,7 @@ def _convert(layer, arrays):
     arrays = list(arrays)
     for rule in _rules(layer):
         arrays = _APPLY[type(rule)](rule, layer, arrays)
-    return _kernel_fixup(layer, arrays)
+    return fix_conv_kernels(layer, arrays)  # Keras 2's own fix-ups; Keras 1 files record no backend
 
 
 def convert_keras1_weights(layer, arrays, backend=None):

@@ -62,14 +62,35 @@ def _convert(layer, arrays, backend):
         return _convert(layer.layer, arrays, backend)
     if isinstance(layer, Network):
         return _convert_nested(layer, arrays, backend)
-    if kind in _CONV_CLASSES and arrays:
-        kernels = 2 if kind == 'ConvLSTM2D' else 1
-        expected = [tuple(w.shape) for w in layer.weights[:kernels]]
-        for index in range(min(kernels, len(arrays))):
-            if backend == 'theano':
-                arrays[index] = flip_kernel(arrays[index])
-            if arrays[index].ndim == 4 and arrays[index].shape != expected[index]:
-                arrays[index] = np.transpose(arrays[index], (3, 2, 0, 1))
+    return fix_conv_kernels(layer, arrays, backend)
+
+
+def fix_conv_kernels(layer, arrays, backend=None):
+    """Keras 2's kernel fix-ups for the layer that receives them, after any version-specific conversion:
+    Theano kernels are flipped, and 4-D kernels stored `(out, in, rows, cols)` are transposed to the
+    layer's `(rows, cols, in, out)`.
+
+    # Arguments
+        layer: the receiving layer (only Conv1D/2D/3D, Conv2DTranspose and ConvLSTM2D are touched).
+        arrays: its saved arrays, in `layer.weights` order.
+        backend: the backend that wrote the file, if recorded.
+
+    # Returns
+        A list of numpy arrays.
+    """
+    arrays = list(arrays)
+    if type(layer).__name__ not in _CONV_CLASSES or not arrays or not layer.weights:
+        return arrays
+    kernels = 2 if type(layer).__name__ == 'ConvLSTM2D' else 1
+    for index in range(min(kernels, len(arrays), len(layer.weights))):
+        expected = tuple(layer.weights[index].shape)
+        kernel = np.asarray(arrays[index])
+        if backend == 'theano':
+            kernel = flip_kernel(kernel)
+        if kernel.ndim == 4 and kernel.shape != expected and \
+                np.transpose(kernel, (3, 2, 0, 1)).shape == expected:
+            kernel = np.transpose(kernel, (3, 2, 0, 1))
+        arrays[index] = kernel
     return arrays
 
 
