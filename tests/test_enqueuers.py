@@ -18,8 +18,8 @@ import pytest
 
 from kernelkit.utils import enqueuers
 from kernelkit.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, RemoteTraceback, Sequence
+from worker_checks import assert_nothing_left, call_with_timeout
 
-TIMEOUT = 60
 
 
 def _line_of(marker):
@@ -28,33 +28,6 @@ def _line_of(marker):
             if marker in line and '_line_of' not in line:
                 return number
     raise AssertionError(marker)
-
-
-def _call_with_timeout(function, timeout=TIMEOUT):
-    """Runs `function` in a helper thread; fails the test if it has not returned after `timeout` seconds.
-    Returns `(value, error)`."""
-    outcome = {}
-
-    def run():
-        try:
-            outcome['value'] = function()
-        except BaseException as error:  # noqa: BLE001 - handed to the test
-            outcome['error'] = error
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    assert not thread.is_alive(), 'the call hung (still running after %d s)' % timeout
-    return outcome.get('value'), outcome.get('error')
-
-
-def _assert_nothing_left(threads_before):
-    deadline = time.time() + 5
-    while time.time() < deadline and (set(threading.enumerate()) - threads_before
-                                      or multiprocessing.active_children()):
-        time.sleep(0.05)
-    assert set(threading.enumerate()) - threads_before == set()
-    assert multiprocessing.active_children() == []
 
 
 def _formatted(error):
@@ -209,21 +182,21 @@ def test_threads_keep_the_order_and_end_each_pass_once():
     enqueuer = OrderedEnqueuer(sequence)
     enqueuer.start(workers=3, max_queue_size=4)
     assert enqueuer.is_running()
-    batches, _ = _call_with_timeout(lambda: _take(enqueuer.get(), 12))
+    batches, _ = call_with_timeout(lambda: _take(enqueuer.get(), 12))
     enqueuer.stop()
     assert not enqueuer.is_running()
     values = [int(batch[0][0, 0]) for batch in batches]
     assert values == [0, 1, 2, 3, 4, 5, 100, 101, 102, 103, 104, 105]
     assert {pid for _, pid in batches} == {os.getpid()}
     assert sequence.epochs_ended == 2
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 def test_on_epoch_end_runs_after_the_last_batch_of_the_pass_and_before_the_next():
     sequence = RecordingSequence(5)
     enqueuer = OrderedEnqueuer(sequence)
     enqueuer.start(workers=2, max_queue_size=10)
-    batches, _ = _call_with_timeout(lambda: _take(enqueuer.get(), 10))
+    batches, _ = call_with_timeout(lambda: _take(enqueuer.get(), 10))
     enqueuer.stop()
     assert batches == [0, 1, 2, 3, 4] * 2
     first_end = sequence.calls.index(('end', None))
@@ -236,7 +209,7 @@ def test_processes_keep_the_order_and_see_on_epoch_end():
     sequence = RangeSequence(5, delays={0: 0.1})
     enqueuer = OrderedEnqueuer(sequence, use_multiprocessing=True)
     enqueuer.start(workers=2, max_queue_size=3)
-    batches, error = _call_with_timeout(lambda: _take(enqueuer.get(), 10))
+    batches, error = call_with_timeout(lambda: _take(enqueuer.get(), 10))
     enqueuer.stop()
     assert error is None
     values = [int(batch[0][0, 0]) for batch in batches]
@@ -245,7 +218,7 @@ def test_processes_keep_the_order_and_see_on_epoch_end():
     pids = {pid for _, pid in batches}
     assert os.getpid() not in pids and len(pids) >= 2
     assert sequence.epochs_ended == 2
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 def test_shuffle_gives_a_new_permutation_every_pass_repeatable_with_random_seed():
@@ -253,7 +226,7 @@ def test_shuffle_gives_a_new_permutation_every_pass_repeatable_with_random_seed(
         random.seed(7)
         enqueuer = OrderedEnqueuer(RecordingSequence(8), shuffle=True)
         enqueuer.start(workers=2)
-        batches, _ = _call_with_timeout(lambda: _take(enqueuer.get(), 24))
+        batches, _ = call_with_timeout(lambda: _take(enqueuer.get(), 24))
         enqueuer.stop()
         return [batches[i:i + 8] for i in (0, 8, 16)]
 
@@ -276,7 +249,7 @@ def test_worker_error_is_raised_with_its_traceback_and_stops_everything(use_mult
         for batch in enqueuer.get():
             seen.append(batch)
 
-    _, error = _call_with_timeout(read)
+    _, error = call_with_timeout(read)
     assert isinstance(error, ZeroDivisionError)
     assert str(error) == 'batch 3 cannot be built'
     assert seen == [0, 1, 2]
@@ -286,7 +259,7 @@ def test_worker_error_is_raised_with_its_traceback_and_stops_everything(use_mult
     if use_multiprocessing:
         assert isinstance(error.__cause__, RemoteTraceback)
     assert not enqueuer.is_running()
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
     enqueuer.stop()  # stopping again is harmless
 
 
@@ -294,22 +267,22 @@ def test_unpicklable_worker_error_arrives_as_a_runtime_error_naming_it():
     threads_before = set(threading.enumerate())
     enqueuer = OrderedEnqueuer(UnpicklableErrorSequence(), use_multiprocessing=True)
     enqueuer.start(workers=1)
-    _, error = _call_with_timeout(lambda: _take(enqueuer.get(), 3))
+    _, error = call_with_timeout(lambda: _take(enqueuer.get(), 3))
     assert isinstance(error, RuntimeError)
     assert 'UnpicklableError: left and right' in str(error)
     assert 'raise UnpicklableError' in _formatted(error)
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 def test_killed_worker_process_is_reported_not_waited_for():
     threads_before = set(threading.enumerate())
     enqueuer = OrderedEnqueuer(SuicideSequence(), use_multiprocessing=True)
     enqueuer.start(workers=2, max_queue_size=2)
-    _, error = _call_with_timeout(lambda: _take(enqueuer.get(), 6))
+    _, error = call_with_timeout(lambda: _take(enqueuer.get(), 6))
     assert isinstance(error, RuntimeError)
     assert 'exited unexpectedly with exit code -%d' % signal.SIGKILL in str(error)
     assert 'batch 2' in str(error)
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 def test_spawned_worker_processes_get_a_pickled_sequence(monkeypatch):
@@ -317,11 +290,11 @@ def test_spawned_worker_processes_get_a_pickled_sequence(monkeypatch):
     threads_before = set(threading.enumerate())
     enqueuer = OrderedEnqueuer(PlainSequence(), use_multiprocessing=True)
     enqueuer.start(workers=1)
-    batches, error = _call_with_timeout(lambda: _take(enqueuer.get(), 4), timeout=120)
+    batches, error = call_with_timeout(lambda: _take(enqueuer.get(), 4), timeout=120)
     enqueuer.stop()
     assert error is None
     assert batches == [0, 10, 20, 0]
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 def test_spawn_with_an_unpicklable_sequence_says_so(monkeypatch):
@@ -379,11 +352,11 @@ def test_generator_threads_keep_the_order_and_end_with_the_generator():
     threads_before = set(threading.enumerate())
     enqueuer = GeneratorEnqueuer(_counting(30, delay=0.001))
     enqueuer.start(workers=3, max_queue_size=5)
-    items, error = _call_with_timeout(lambda: list(enqueuer.get()))
+    items, error = call_with_timeout(lambda: list(enqueuer.get()))
     assert error is None
     assert items == list(range(30))
     enqueuer.stop()
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 def test_generator_process_keeps_the_order_and_uses_the_seed():
@@ -395,19 +368,19 @@ def test_generator_process_keeps_the_order_and_uses_the_seed():
 
     enqueuer = GeneratorEnqueuer(random_numbers(), use_multiprocessing=True, seed=5)
     enqueuer.start(workers=1, max_queue_size=3)
-    items, error = _call_with_timeout(lambda: _take(enqueuer.get(), 4))
+    items, error = call_with_timeout(lambda: _take(enqueuer.get(), 4))
     enqueuer.stop()
     assert error is None
     assert [value for value, _ in items] == list(np.random.RandomState(5).randint(0, 10 ** 6, size=4))
     assert {pid for _, pid in items} != {os.getpid()}
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
     finite = GeneratorEnqueuer(_counting(5), use_multiprocessing=True)
     finite.start(workers=1)
-    items, error = _call_with_timeout(lambda: list(finite.get()))
+    items, error = call_with_timeout(lambda: list(finite.get()))
     finite.stop()
     assert items == [0, 1, 2, 3, 4] and error is None
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 @pytest.mark.parametrize('use_multiprocessing', [False, True], ids=['threads', 'processes'])
@@ -421,11 +394,11 @@ def test_generator_error_is_raised_with_its_traceback_and_stops_everything(use_m
         for item in enqueuer.get():
             seen.append(item)
 
-    _, error = _call_with_timeout(read)
+    _, error = call_with_timeout(read)
     assert isinstance(error, KeyError) and seen == [0, 1]
     assert 'line %d, in _failing_generator' % GENERATOR_FAILING_LINE in _formatted(error)
     assert not enqueuer.is_running()
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 def test_generator_processes_need_fork(monkeypatch):

@@ -5,14 +5,12 @@ The reference for every loop is the array API on the same batches in the same or
 batch_size=8, shuffle=False)` sees batches [0:8], [8:16], [16:20], exactly what the generators below
 yield, so weights and History must come out the same."""
 import json
-import multiprocessing
 import os
 import re
 import subprocess
 import sys
 import textwrap
 import threading
-import time
 import traceback
 
 import numpy as np
@@ -24,10 +22,10 @@ from kernelkit import callbacks as callbacks_module
 from kernelkit.layers import Dense, Input, concatenate
 from kernelkit.models import Model, Sequential
 from kernelkit.utils.enqueuers import Sequence
+from worker_checks import assert_nothing_left, call_with_timeout
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N, BATCH, STEPS = 20, 8, 3
-TIMEOUT = 60
 
 
 def _data(n=N, seed=0):
@@ -85,31 +83,6 @@ def _assert_same_training(reference, reference_history, model, history):
     assert history.epoch == reference_history.epoch
 
 
-def _call_with_timeout(function, timeout=TIMEOUT):
-    outcome = {}
-
-    def run():
-        try:
-            outcome['value'] = function()
-        except BaseException as error:  # noqa: BLE001 - handed to the test
-            outcome['error'] = error
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    assert not thread.is_alive(), 'the call hung (still running after %d s)' % timeout
-    return outcome.get('value'), outcome.get('error')
-
-
-def _assert_nothing_left(threads_before):
-    deadline = time.time() + 5
-    while time.time() < deadline and (set(threading.enumerate()) - threads_before
-                                      or multiprocessing.active_children()):
-        time.sleep(0.05)
-    assert set(threading.enumerate()) - threads_before == set()
-    assert multiprocessing.active_children() == []
-
-
 class Recorder(callbacks_module.Callback):
     def __init__(self):
         super(Recorder, self).__init__()
@@ -156,13 +129,13 @@ def test_fit_generator_with_a_sequence_and_two_worker_processes_equals_fit():
     reference, model = _twins()
     reference_history = reference.fit(x, y, batch_size=BATCH, epochs=3, shuffle=False, verbose=0)
     sequence = ArraySequence(x, y)
-    history, error = _call_with_timeout(lambda: model.fit_generator(
+    history, error = call_with_timeout(lambda: model.fit_generator(
         sequence, epochs=3, verbose=0, workers=2, use_multiprocessing=True, shuffle=False))
     assert error is None
     _assert_same_training(reference, reference_history, model, history)
     assert sequence.epochs_ended == 3  # once per pass, in this process
     assert list(model._functions.values())[0].experimental_get_tracing_count() == 1
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 @pytest.mark.parametrize('workers', [0, 3])
@@ -392,7 +365,7 @@ def test_generator_that_raises_reaches_the_caller_with_its_traceback(workers):
     x, y = _data()
     model = _model()
     recorder = Recorder()
-    _, error = _call_with_timeout(lambda: model.fit_generator(
+    _, error = call_with_timeout(lambda: model.fit_generator(
         _failing_generator(x, y), steps_per_epoch=STEPS, epochs=2, verbose=0, workers=workers,
         callbacks=[recorder]))
     assert isinstance(error, KeyError)
@@ -400,7 +373,7 @@ def test_generator_that_raises_reaches_the_caller_with_its_traceback(workers):
     assert 'line %d, in _failing_generator' % _line_of('GENERATOR-FAILING-LINE') in text
     assert [event[0] for event in recorder.events].count('batch_end') == 2
     assert 'train_end' not in [event[0] for event in recorder.events]
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 FAILING_RUN = textwrap.dedent('''
@@ -470,11 +443,11 @@ def test_a_batch_the_model_rejects_stops_every_worker(source, workers, use_multi
     x, y = _data()
     wide = np.ones((N, 5), 'float32')  # the model expects 3 features
     data = ArraySequence(wide, y) if source == 'sequence' else _forever(_batches(wide, y))
-    _, error = _call_with_timeout(lambda: _model().fit_generator(
+    _, error = call_with_timeout(lambda: _model().fit_generator(
         data, steps_per_epoch=STEPS, epochs=2, verbose=0, workers=workers,
         use_multiprocessing=use_multiprocessing, max_queue_size=2))
     assert isinstance(error, ValueError) and 'to have shape (3,)' in str(error)
-    _assert_nothing_left(threads_before)
+    assert_nothing_left(threads_before)
 
 
 def test_argument_errors_name_what_was_expected():
