@@ -13,12 +13,6 @@ import tensorflow as tf
 
 from kernelkit.utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
-_NO_GRAPH_API = ('`%s` is the Keras 2 graph-mode (TF1) API and cannot work in TensorFlow 2. In TF2, '
-                 'compute gradients with a `tf.GradientTape` and call '
-                 '`optimizer.apply_gradients(grads, params)` (call `optimizer.build(params)` once '
-                 'beforehand when the step runs inside `tf.function`).')
-
-
 def _epsilon():
     """Returns the fuzz factor `K.epsilon()`, read at call time (1e-7 if the backend is unavailable)."""
     try:
@@ -249,20 +243,48 @@ class Optimizer(object):
         return self.iterations.assign_add(1)
 
     def get_updates(self, loss, params):
-        """Not available in TensorFlow 2: use `apply_gradients` with a `tf.GradientTape`.
+        """Returns the update that applies one step of this optimizer, for `K.function(updates=...)`.
 
-        # Raises
-            RuntimeError: always, explaining the TF2 way.
+        The Keras 2 custom-training-loop API: `loss` is a symbolic scalar (e.g. built from
+        `model.output` and a target placeholder), and the returned update computes its gradients with
+        respect to `params` and applies exactly the step `apply_gradients` (and so `train_on_batch`)
+        applies, incrementing `iterations`, each time the function runs.
+
+        # Arguments
+            loss: the scalar loss tensor to minimize.
+            params: the list of variables to train.
+
+        # Returns
+            A list of updates (also kept in `self.updates`).
         """
-        raise RuntimeError(_NO_GRAPH_API % 'get_updates(loss, params)')
+        from kernelkit import backend as K
+        from kernelkit.backend.symbolic import apply_callable
+        params = list(params)
+        self.build(params)  # slots are variables: create them now, not inside the traced function
+        grads = K.gradients(loss, params)
+        step = apply_callable('%s.apply_gradients' % self.__class__.__name__, self.apply_gradients,
+                              (grads, params))
+        self.updates = [step]
+        return self.updates
 
     def get_gradients(self, loss, params):
-        """Not available in TensorFlow 2: use a `tf.GradientTape`.
+        """Returns the gradients of `loss` with respect to `params`, clipped by `clipnorm` and
+        `clipvalue` as the update would clip them.
 
-        # Raises
-            RuntimeError: always, explaining the TF2 way.
+        # Arguments
+            loss: the scalar loss tensor.
+            params: the list of variables.
+
+        # Returns
+            A list of gradient tensors (symbolic when `loss` is).
         """
-        raise RuntimeError(_NO_GRAPH_API % 'get_gradients(loss, params)')
+        from kernelkit import backend as K
+        from kernelkit.backend.symbolic import apply_callable
+        grads = K.gradients(loss, list(params))
+        if getattr(self, 'clipnorm', 0) > 0 or getattr(self, 'clipvalue', 0) > 0:
+            grads = apply_callable('%s.clip_gradients' % self.__class__.__name__,
+                                   self._transform_gradients, (grads,))
+        return grads
 
     @property
     def weights(self):

@@ -129,18 +129,31 @@ def test_eval_of_symbolic_tensor_is_a_clear_error():
 
 
 def test_updates():
+    # As in Keras 2, a top-level update is an op: nothing changes until it runs.
     v = K.variable(np.ones(3))
-    K.update(v, np.full(3, 5.))
-    K.update_add(v, np.ones(3))
-    K.update_sub(v, np.full(3, 2.))
+    updates = [K.update(v, np.full(3, 5.)), K.update_add(v, np.ones(3)), K.update_sub(v, np.full(3, 2.))]
+    np.testing.assert_array_equal(K.eval(v), [1, 1, 1])
+    for update in updates:
+        K.eval(update)
     np.testing.assert_array_equal(K.eval(v), [4, 4, 4])
+
+
+def test_updates_apply_at_once_inside_a_graph():
+    v = K.variable(np.ones(3))
+
+    @tf.function
+    def step():
+        K.update_add(v, np.ones(3))
+        return K.update_sub(v, np.full(3, 3.))
+    step()
+    np.testing.assert_array_equal(K.eval(v), [-1, -1, -1])
 
 
 def test_moving_average_update_is_zero_debiased_like_keras22():
     v = K.variable(np.array([10., 10.]))
-    K.moving_average_update(v, np.array([2., 4.]), 0.9)
+    K.eval(K.moving_average_update(v, np.array([2., 4.]), 0.9))
     close(v, [2., 4.])  # after one step the debiased average is the value itself
-    K.moving_average_update(v, np.array([4., 0.]), 0.9)
+    K.eval(K.moving_average_update(v, np.array([4., 0.]), 0.9))
     biased = 0.9 * (0.1 * np.array([2., 4.])) + 0.1 * np.array([4., 0.])
     close(v, biased / (1 - 0.9 ** 2))
 

@@ -209,7 +209,7 @@ COMPILE_CASES = {
                                r'sample_weight_mode must be None or "temporal"'),
     'unknown_keyword': (dict(optimizer='sgd', loss='mse', metric=['mae']), TypeError,
                         r"Invalid keyword argument\(s\) in `compile`: \['metric'\]"),
-    'no_loss': (dict(optimizer='sgd'), ValueError, r'compile needs a `loss`'),
+    'no_loss': (dict(optimizer='sgd'), ValueError, r'no loss to optimize'),
 }
 
 

@@ -315,7 +315,10 @@ def _check_phase(value):
 def learning_phase():
     """Returns the current learning phase: 0 (test) or 1 (train).
 
-    The innermost `learning_phase_scope` wins, then the value given to `set_learning_phase`, else 0.
+    The innermost `learning_phase_scope` wins; then, while a graph runs (`K.function` fed a learning
+    phase, a model's training or test step), that run's phase; then the value given to
+    `set_learning_phase`; else 0. Outside a running graph the number itself is what Keras 2 code lists
+    among the inputs of `K.function` as its learning-phase slot.
 
     # Returns
         The integer 0 or 1.
@@ -323,6 +326,10 @@ def learning_phase():
     stack = _phase_stack()
     if stack:
         return stack[-1]
+    from .symbolic import evaluation  # the running graph's phase (symbolic builds on this module)
+    running = evaluation.current_training()
+    if running is not None:
+        return int(bool(running))
     if _GLOBAL_LEARNING_PHASE is not None:
         return _GLOBAL_LEARNING_PHASE
     return 0

@@ -1,7 +1,7 @@
 """Backend functions for variables, constants, shapes, dtypes and reading/writing values.
 
 Functions accept TensorFlow tensors, `tf.Variable`s and numpy arrays. Shape and dtype queries also
-accept any object with a `shape` (and `dtype`) attribute, such as the engine's symbolic tensors.
+accept any object with a `shape` (and `dtype`) attribute, such as symbolic tensors.
 """
 import numpy as np
 import tensorflow as tf
@@ -83,11 +83,8 @@ def is_tensor(x):
     """
     if isinstance(x, (tf.Variable, tf.SparseTensor)) or tf.is_tensor(x):
         return True
-    try:
-        from .symbolic import is_keras_tensor
-    except ImportError:
-        return False
-    return is_keras_tensor(x)
+    from .symbolic.graph import is_symbolic  # symbolic builds on this module
+    return is_symbolic(x)
 
 
 def dtype(x):

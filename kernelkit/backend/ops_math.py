@@ -340,9 +340,15 @@ def clip(x, min_value, max_value):
     return tf.clip_by_value(x, _to_tensor(min_value, dt), _to_tensor(max_value, dt))
 
 
+def _operand(x):
+    """A Python number stays a number, so TensorFlow gives it the other operand's dtype
+    (`K.maximum(x, 0)` on a float `x`); arrays become tensors."""
+    return x if isinstance(x, (bool, int, float)) else _t(x)
+
+
 def _binary(tf_fn, what):
     def fn(x, y):
-        return tf_fn(_t(x), _t(y))
+        return tf_fn(_operand(x), _operand(y))
     fn.__doc__ = ('Element-wise %s.\n\n    # Arguments\n        x: a tensor or variable.\n'
                   '        y: a tensor or variable.\n\n    # Returns\n        A tensor.\n    '
                   % what)

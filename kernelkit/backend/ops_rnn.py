@@ -215,23 +215,29 @@ def in_test_phase(x, alt, training=None):
 
 
 def gradients(loss, variables):
-    """Returns the gradients of `loss` with respect to `variables` (graph mode only).
+    """Returns the gradients of `loss` with respect to `variables`.
+
+    On symbolic tensors (a model's loss, `model.output`, ...) this records symbolic gradients, which
+    `K.function` evaluates: with respect to weights, model inputs, placeholders or intermediate layer
+    outputs. A variable or tensor that `loss` does not depend on gets a zero gradient.
 
     # Arguments
         loss: a scalar tensor to minimize.
-        variables: a list of variables.
+        variables: a variable or tensor, or a list of them.
 
     # Returns
-        A list of gradient tensors.
+        A list of gradient tensors, one per entry of `variables`.
 
     # Raises
-        RuntimeError: in eager mode, where TensorFlow 2 needs a `tf.GradientTape` instead.
+        RuntimeError: on concrete (eager) tensors, where TensorFlow 2 needs a `tf.GradientTape`.
     """
     if tf.executing_eagerly():
-        raise RuntimeError('`K.gradients` only works inside a graph (e.g. a `tf.function`). In '
-                           'eager mode, record the computation with a `tf.GradientTape` and call '
+        raise RuntimeError('`K.gradients` needs symbolic tensors (e.g. `model.output`, then evaluate '
+                           'the gradients with `K.function`) or a graph (a `tf.function`). On eager '
+                           'tensors, record the computation with a `tf.GradientTape` and call '
                            '`tape.gradient(loss, variables)` instead.')
-    return tf.gradients(loss, variables)
+    variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+    return tf.gradients(loss, variables, unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
 
 def stop_gradient(variables):

@@ -19,7 +19,8 @@ import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
 from kernelkit.engine.input_spec import InputSpec, assert_input_compatibility
-from kernelkit.engine.keras_tensor import KerasTensor, Node
+from kernelkit.backend.symbolic import KerasTensor, Node, Operation, evaluation
+from kernelkit.backend.symbolic.templates import substitute
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
 
 _BASE_KWARGS = ('input_shape', 'batch_input_shape', 'batch_size', 'dtype', 'name', 'trainable', 'weights')
@@ -61,7 +62,7 @@ def updates_enabled():
     return _CALL_CONTEXT.frozen == 0
 
 
-class Layer:
+class Layer(Operation):
     """Base class of all layers.
 
     Subclasses implement `build(input_shape)` (create weights with `add_weight`), `call(inputs, **kwargs)`
@@ -81,6 +82,8 @@ class Layer:
         TypeError: for a keyword argument the layer does not understand.
     """
 
+    is_layer = True
+
     def __init__(self, **kwargs):
         for key in kwargs:
             if key not in _BASE_KWARGS:
@@ -95,9 +98,10 @@ class Layer:
         self._non_trainable_weights = []
         self._weight_regularizers = []
         self._added_losses = []
+        self._symbolic_losses = []
+        self._symbolic_updates = []
         self._call_losses = []
-        self._inbound_nodes = []
-        self._outbound_nodes = []
+        self._adds_call_losses = False
         self._tracked_layers = []
         self._built = False
         self._trainable = kwargs.get('trainable', True)
@@ -105,7 +109,7 @@ class Layer:
         if not name:
             prefix = to_snake_case(self.__class__.__name__)
             name = '%s_%d' % (prefix, backend_config.get_uid(prefix))
-        self.name = name
+        Operation.__init__(self, name)
         self.dtype = tf.as_dtype(kwargs.get('dtype') or backend_config.floatx()).name
         if 'batch_input_shape' in kwargs or 'input_shape' in kwargs:
             if kwargs.get('batch_input_shape') is not None:
@@ -301,17 +305,20 @@ class Layer:
     def add_loss(self, losses, inputs=None):
         """Adds loss tensors (e.g. activity penalties) that training adds to the total loss.
 
-        Inside `call`, pass tensors: they belong to that call. Outside, pass zero-argument callables
-        (computed afresh at every step) or constants.
+        Inside `call`, pass tensors: they belong to that call. Outside, pass symbolic expressions of
+        the model's tensors (computed from the same forward pass at every training step, as in Keras 2),
+        zero-argument callables (computed afresh at every step) or constants.
 
         # Arguments
-            losses: a loss tensor, callable or number, or a list of them.
+            losses: a loss tensor, symbolic expression, callable or number, or a list of them.
             inputs: ignored (Keras 2 used it to tie losses to inputs).
         """
         for loss in to_list(losses):
             if loss is None:
                 continue
-            if callable(loss):
+            if isinstance(loss, KerasTensor) and _CALL_CONTEXT.depth == 0:
+                self._symbolic_losses.append(loss)
+            elif callable(loss):
                 self._added_losses.append(loss)
             elif _CALL_CONTEXT.depth > 0:
                 self._call_losses.append(loss)
@@ -323,22 +330,39 @@ class Layer:
     def losses(self):
         losses = [regularize() for regularize in self._weight_regularizers]
         losses += [loss() for loss in self._added_losses]
+        losses += _evaluated(self._symbolic_losses)
         losses += self._call_losses
         for layer in self._sublayers():
             losses += layer.losses
         return losses
 
     def add_update(self, updates, inputs=None):
-        """Accepted for Keras 2 code; in TensorFlow 2 updates such as `K.update` run where they are called.
+        """Adds state updates that every training step applies (after computing the loss).
+
+        Inside `call`, updates such as `K.update` run where they are called, so there is nothing to
+        add. Outside, pass what a top-level `K.update`, `K.update_add` or `K.moving_average_update`
+        returns, or `(variable, new_value)` pairs, where `new_value` may be a symbolic expression of the
+        model's tensors.
 
         # Arguments
-            updates: update ops (already applied).
-            inputs: ignored.
+            updates: an update or a list of them.
+            inputs: ignored (Keras 2 used it to tie updates to inputs).
         """
+        if _CALL_CONTEXT.depth > 0:
+            return
+        if isinstance(updates, tuple) and len(updates) == 2 and isinstance(updates[0], tf.Variable):
+            updates = [updates]
+        for update in to_list(updates):
+            if isinstance(update, KerasTensor) or (isinstance(update, (list, tuple)) and len(update) == 2
+                                                   and isinstance(update[0], tf.Variable)):
+                self._symbolic_updates.append(update)
 
     @property
     def updates(self):
-        return []
+        updates = list(self._symbolic_updates)
+        for layer in self._sublayers():
+            updates += layer.updates
+        return updates
 
     def get_updates_for(self, inputs):
         """Keras 2's per-input updates; TensorFlow 2 applies updates where they happen, so there are none.
@@ -440,6 +464,11 @@ class Layer:
         """
         flat = tf.nest.flatten(inputs)
         symbolic = [isinstance(x, KerasTensor) for x in flat]
+        if any(symbolic) and evaluation.current() is not None:
+            # Called inside a running graph (a loss, a layer's call) on tensors of the model: compute
+            # on their values.
+            context = evaluation.current()
+            return self._call_tensors(substitute(inputs, context.resolve), kwargs)
         if any(symbolic):
             if not all(symbolic):
                 raise ValueError('Layer %s was called with a mix of symbolic inputs (from `Input`) and '
@@ -498,11 +527,12 @@ class Layer:
                 layer._call_losses = []
         _CALL_CONTEXT.depth += 1
         try:
-            if training is None:
-                outputs = self.call(inputs, **arguments)
-            else:
-                with backend_config.learning_phase_scope(1 if training else 0):
+            with evaluation.layer_call_scope():
+                if training is None:
                     outputs = self.call(inputs, **arguments)
+                else:
+                    with backend_config.learning_phase_scope(1 if training else 0):
+                        outputs = self.call(inputs, **arguments)
             if self.activity_regularizer is not None:
                 for output in to_list(outputs):
                     self._call_losses.append(self.activity_regularizer(output))
@@ -510,6 +540,17 @@ class Layer:
         finally:
             _CALL_CONTEXT.depth -= 1
         return outputs, output_mask
+
+    def _run_node(self, node, inputs, masks, evaluation_):
+        """Computes one recorded call of this layer on real values (for the graph runner)."""
+        xs = unpack_singleton(list(inputs))
+        mask = None if all(m is None for m in masks) else unpack_singleton(list(masks))
+        kwargs = dict(node.call_kwargs)
+        training = kwargs.pop('training', evaluation_.training)
+        outputs, output_mask = self._invoke(xs, mask, training, kwargs)
+        outputs = to_list(outputs)
+        output_masks = to_list(output_mask) if output_mask is not None else [None] * len(outputs)
+        return outputs, output_masks
 
     def _call_symbolic(self, inputs, kwargs):
         input_list = to_list(inputs)
@@ -587,13 +628,16 @@ class Layer:
                 rest = iter(tensors[len(flat_inputs):])
                 ms = tf.nest.pack_sequence_as(mask, [next(rest) if present else None
                                                      for present in mask_present])
-            outputs, output_mask = self._invoke(xs, ms, training, kwargs)
+            with evaluation.TraceScope():
+                outputs, output_mask = self._invoke(xs, ms, training, kwargs)
             return outputs, output_mask
 
         try:
             concrete = tf.function(functools.partial(traced), autograph=False).get_concrete_function(*specs)
         finally:
             for layer, losses in saved_losses:
+                if len(layer._call_losses) > len(losses):
+                    layer._adds_call_losses = True  # so `compile(loss=None)` knows there is a loss
                 layer._call_losses = losses
         outputs, output_mask = concrete.structured_outputs
         return outputs, output_mask
@@ -769,6 +813,13 @@ def _forwards_training(cls):
     """A `call(self, inputs, **kwargs)` is given `training` only when the class is a container."""
     from kernelkit.engine.network import Network
     return issubclass(cls, Network)
+
+
+def _evaluated(tensors):
+    """Symbolic losses: their values while a graph runs (a training step), else the tensors."""
+    if not tensors or evaluation.current() is None:
+        return list(tensors)
+    return [evaluation.current().resolve(t) for t in tensors]
 
 
 def _unique(variables):

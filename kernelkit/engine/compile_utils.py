@@ -81,8 +81,9 @@ def prepare_outputs(model, loss, loss_weights=None, metrics=None, weighted_metri
     """
     names = list(model.output_names)
     if loss is None:
-        raise ValueError('compile needs a `loss`: a name such as "categorical_crossentropy", a function, '
-                         'or a list/dict with one per output.')
+        # Keras 2.2 reads `loss=None` as an empty dict: no output is trained on a target (the model's
+        # added losses are its objective), with the same warning per output.
+        loss = {}
     loss_values, loss_by_name = _per_output(loss, names, 'loss')
     if loss_by_name:
         for name, value in zip(names, loss_values):

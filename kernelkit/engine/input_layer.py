@@ -1,17 +1,25 @@
 """`Input` and `InputLayer`: where a functional graph starts."""
+import tensorflow as tf
+
 from kernelkit.backend import config as backend_config
+from kernelkit.backend.symbolic import KerasTensor, Node, evaluation
 from kernelkit.engine.base_layer import Layer
-from kernelkit.engine.keras_tensor import KerasTensor, Node
 
 
 class InputLayer(Layer):
     """The layer behind `Input`: it has no weights and one node whose output is the model's input.
 
+    With `input_tensor`, the input is that tensor, as in Keras 2: a symbolic expression (say
+    `K.concatenate` of variables and a placeholder, the style-transfer pattern) is *adopted*, becoming
+    this layer's output, and computes from what it was computed from when it is not fed; a concrete
+    tensor or variable is the input's value.
+
     # Arguments
         input_shape: shape without the batch dimension.
         batch_size: optional fixed batch size.
         batch_input_shape: shape with the batch dimension (instead of the two above).
-        dtype: dtype of the input (default `K.floatx()`).
+        dtype: dtype of the input (default `K.floatx()`, or the tensor's).
+        input_tensor: an existing tensor to use as the input.
         sparse: whether the input is sparse (accepted for Keras 2 configs; dense tensors are fed).
         name: the layer name (default `input_N`).
 
@@ -23,10 +31,14 @@ class InputLayer(Layer):
                  input_tensor=None, sparse=False, name=None):
         if not name:
             name = 'input_%d' % backend_config.get_uid('input')
+        if input_tensor is not None and dtype is None:
+            dtype = input_tensor.dtype.name
         super(InputLayer, self).__init__(name=name, dtype=dtype)
         self.trainable = False
         self.built = True
         self.sparse = sparse
+        self._source_node = None  # the adopted expression's original node
+        self._constant = None  # a concrete input tensor
         if input_tensor is not None:
             batch_input_shape = tuple(input_tensor.shape.as_list())
         elif batch_input_shape is None:
@@ -37,8 +49,38 @@ class InputLayer(Layer):
             raise ValueError('InputLayer %s: give either `input_shape` or `batch_input_shape`, not both.'
                              % name)
         self.batch_input_shape = tuple(batch_input_shape)
+        if isinstance(input_tensor, KerasTensor) and input_tensor._keras_history is not None:
+            operation, node_index, tensor_index = input_tensor._keras_history
+            self._source_node = operation._inbound_nodes[node_index]
+            self._source_index = tensor_index
+            Node(self, self._source_node.input_tensors, [input_tensor])
+            return
+        if input_tensor is not None:
+            self._constant = tf.convert_to_tensor(input_tensor)
         tensor = KerasTensor(self.batch_input_shape, self.dtype, name=name)
         Node(self, [], [tensor])
+
+    @property
+    def is_source(self):
+        """A plain input (or an adopted placeholder) must be fed; an adopted expression need not."""
+        if self._source_node is not None:
+            return self._source_node.outbound_layer.is_source
+        return self._constant is None
+
+    @property
+    def is_placeholder(self):
+        if self._source_node is not None:
+            return self._source_node.outbound_layer.is_placeholder
+        return self._constant is None
+
+    def _run_node(self, node, inputs, masks, evaluation_):
+        if self._source_node is not None:
+            source = self._source_node
+            outputs, output_masks = source.outbound_layer._run_node(source, inputs, masks, evaluation_)
+            return [outputs[self._source_index]], [output_masks[self._source_index]]
+        if self._constant is not None:
+            return [self._constant], [None]
+        raise evaluation.UnfedInputError('Input %r must be fed a value.' % self.name)
 
     def get_config(self):
         return {'batch_input_shape': self.batch_input_shape, 'dtype': self.dtype,
@@ -54,10 +96,11 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
         name: optional name of the input layer.
         dtype: the dtype of the data to expect (default `K.floatx()`).
         sparse: whether the data is sparse.
-        tensor: an existing tensor whose shape to take.
+        tensor: an existing tensor to wrap: a placeholder, a symbolic expression (it becomes the input,
+            as in Keras 2), or a concrete tensor or variable.
 
     # Returns
-        A `KerasTensor`.
+        A `KerasTensor`: `tensor` itself when it is symbolic.
 
     # Raises
         ValueError: if no shape is given.
@@ -70,4 +113,3 @@ def Input(shape=None, batch_shape=None, name=None, dtype=None, sparse=False, ten
     layer = InputLayer(batch_input_shape=batch_shape, name=name, dtype=dtype, sparse=sparse,
                        input_tensor=tensor)
     return layer._inbound_nodes[0].output_tensors[0]
-

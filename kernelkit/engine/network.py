@@ -10,10 +10,10 @@ import warnings
 import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
+from kernelkit.backend.symbolic import BackendOp, Evaluation, KerasTensor, Node, evaluation
 from kernelkit.engine.base_layer import Layer, _unique
 from kernelkit.engine.input_layer import InputLayer
 from kernelkit.engine.input_spec import InputSpec
-from kernelkit.engine.keras_tensor import KerasTensor, Node
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
 
 
@@ -40,6 +40,7 @@ class Network(Layer):
         super(Network, self).__init__(name=name, **kwargs)
         self._is_graph_network = False
         self._layers = []
+        self._operations = []
         self.inputs, self.outputs = [], []
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
@@ -62,8 +63,8 @@ class Network(Layer):
                                  '%s.' % (x, layer.name))
         for x in outputs:
             if not isinstance(x, KerasTensor) or x._keras_history is None:
-                raise TypeError('Output tensors to a Model must be the output of a layer (thus holding past '
-                                'layer metadata). Found: %r' % (x,))
+                raise TypeError('Output tensors to a Model must be symbolic tensors computed from its '
+                                'inputs (by layers or backend functions). Found: %r' % (x,))
         self._is_graph_network = True
         self.inputs, self.outputs = inputs, outputs
         self._input_layers = [x._keras_history[0] for x in inputs]
@@ -83,10 +84,13 @@ class Network(Layer):
 
         Layers are discovered depth-first from the outputs; a node's depth is its longest distance to an
         output. `model.layers` lists layers by decreasing depth, ties broken by discovery order, so the
-        layer order (which weight files rely on) matches other Keras 2 implementations.
+        layer order (which weight files rely on) matches other Keras 2 implementations. Recorded backend
+        ops take part in the order like layers; `self._operations` lists both, `model.layers` only the
+        layers. The walk stops at the model's inputs, even where an input adopted an expression.
         """
         finished, in_progress = set(), set()
         layer_index, ordered_nodes = {}, []
+        input_ids = set(id(x) for x in self.inputs)
 
         def visit(layer, node_index):
             node = layer._inbound_nodes[node_index]
@@ -96,8 +100,10 @@ class Network(Layer):
                 return
             layer_index.setdefault(layer, len(layer_index))
             in_progress.add(id(node))
+            is_model_input = any(id(t) in input_ids for t in node.output_tensors)
             for inbound_layer, inbound_node_index in zip(node.inbound_layers, node.node_indices):
-                visit(inbound_layer, inbound_node_index)
+                if not is_model_input:
+                    visit(inbound_layer, inbound_node_index)
             in_progress.discard(id(node))
             finished.add(id(node))
             ordered_nodes.append(node)
@@ -111,6 +117,8 @@ class Network(Layer):
             depth = max(node_depth.setdefault(node, 0), layer_depth.get(node.outbound_layer, 0))
             layer_depth[node.outbound_layer] = depth
             node_depth[node] = depth
+            if any(id(t) in input_ids for t in node.output_tensors):
+                continue
             for inbound_layer, inbound_node_index in zip(node.inbound_layers, node.node_indices):
                 inbound_node = inbound_layer._inbound_nodes[inbound_node_index]
                 node_depth[inbound_node] = max(depth + 1, node_depth.get(inbound_node, 0))
@@ -125,15 +133,22 @@ class Network(Layer):
         layers_by_depth = collections.defaultdict(list)
         for layer, depth in layer_depth.items():
             layers_by_depth[depth].append(layer)
-        self._layers = []
+        self._operations = []
         for depth in sorted(layers_by_depth, reverse=True):
-            self._layers.extend(sorted(layers_by_depth[depth], key=lambda l: layer_index[l]))
+            self._operations.extend(sorted(layers_by_depth[depth], key=lambda l: layer_index[l]))
+        self._layers = [op for op in self._operations if isinstance(op, Layer)]
+        # What a run computes: every node but the model inputs' own (their values are fed).
+        self._nodes_to_run = [node for node in self._nodes_in_order
+                              if not any(id(t) in input_ids for t in node.output_tensors)]
 
         available = set(id(x) for x in self.inputs)
         accessed = []
         for node in self._nodes_in_order:
-            # An input layer's node needs its own tensor (a model input), any other node its inputs.
-            needed = node.output_tensors if isinstance(node.outbound_layer, InputLayer) else node.input_tensors
+            # A model input's node, or a source (an `Input` that is not a model input), needs its own
+            # tensor (fed); any other node its inputs.
+            is_model_input = any(id(t) in input_ids for t in node.output_tensors)
+            is_source = node.outbound_layer.is_source and not node.input_tensors
+            needed = node.output_tensors if is_model_input or is_source else node.input_tensors
             for x in needed:
                 if id(x) not in available:
                     raise ValueError('Graph disconnected: cannot obtain value for tensor %r at layer "%s". '
@@ -141,7 +156,7 @@ class Network(Layer):
                                      % (x, node.outbound_layer.name, accessed))
             available.update(id(x) for x in node.output_tensors)
             accessed.append(node.outbound_layer.name)
-        names = [layer.name for layer in self._layers]
+        names = [layer.name for layer in self._operations]
         duplicates = sorted(set(n for n in names if names.count(n) > 1))
         if duplicates:
             raise ValueError('The name "%s" is used %d times in the model. All layer names should be unique.'
@@ -302,6 +317,10 @@ class Network(Layer):
     def _run_graph(self, inputs, training=None, mask=None):
         """Computes the outputs and output masks on real tensors, node by node in graph order.
 
+        The run is an `Evaluation` of the graph (the one runner shared with `K.function` and losses).
+        When the caller already opened one fed with exactly these inputs (a model's training step),
+        the run joins it, so closures in the loss read the values of this very forward pass.
+
         # Returns
             `(outputs, masks)`, two lists in the order of `model.outputs`.
         """
@@ -310,26 +329,12 @@ class Network(Layer):
             raise ValueError('Model %s expects %d input(s), but it received %d input tensors.'
                              % (self.name, len(self.inputs), len(inputs)))
         masks = to_list(mask) if mask is not None else [None] * len(inputs)
-        computed = {}
-        for symbolic, value, value_mask in zip(self.inputs, inputs, masks):
-            computed[id(symbolic)] = (value, value_mask)
-        for node in self._nodes_in_order:
-            layer = node.outbound_layer
-            if isinstance(layer, InputLayer):
-                continue
-            arrived = [computed[id(x)] for x in node.input_tensors]
-            xs = unpack_singleton([value for value, _ in arrived])
-            node_masks = [m for _, m in arrived]
-            node_mask = None if all(m is None for m in node_masks) else unpack_singleton(node_masks)
-            kwargs = dict(node.call_kwargs)
-            layer_training = kwargs.pop('training', training)
-            outputs, output_mask = layer._invoke(xs, node_mask, layer_training, kwargs)
-            outputs = to_list(outputs)
-            output_masks = to_list(output_mask) if output_mask is not None else [None] * len(outputs)
-            for symbolic, value, value_mask in zip(node.output_tensors, outputs, output_masks):
-                computed[id(symbolic)] = (value, value_mask)
-        results = [computed[id(x)] for x in self.outputs]
-        return [value for value, _ in results], [m for _, m in results]
+        run = evaluation.current()
+        if not (isinstance(run, Evaluation) and run.feeds_exactly(self.inputs, inputs)):
+            run = Evaluation(zip(self.inputs, inputs), training=training, masks=zip(self.inputs, masks))
+        with run:
+            run.run_nodes(self._nodes_to_run)
+            return [run.value(x) for x in self.outputs], [run.mask(x) for x in self.outputs]
 
     def compute_output_shape(self, input_shape):
         if not self._is_graph_network:
@@ -382,14 +387,14 @@ class Network(Layer):
             raise NotImplementedError('A subclassed model has no config: its graph is the code of `call`. '
                                       'Save its weights with `save_weights` instead.')
         kept_index = {}
-        for layer in self.layers:
+        for layer in self._operations:
             kept = 1 if isinstance(layer, Network) else 0
             for original_index, node in enumerate(layer._inbound_nodes):
                 if id(node) in self._network_nodes:
                     kept_index[(id(layer), original_index)] = kept
                     kept += 1
         layer_configs = []
-        for layer in self.layers:
+        for layer in self._operations:
             inbound = []
             for original_index, node in enumerate(layer._inbound_nodes):
                 if id(node) not in self._network_nodes or not node.inbound_layers:
@@ -399,6 +404,8 @@ class Network(Layer):
                                  tensor_index, kwargs]
                                 for inbound_layer, node_index, tensor_index in
                                 zip(node.inbound_layers, node.node_indices, node.tensor_indices)])
+            # A recorded backend op is stored by its function's name and arguments; other Keras 2
+            # implementations do not know the class and refuse the file with "Unknown layer: BackendOp".
             layer_configs.append({'name': layer.name, 'class_name': layer.__class__.__name__,
                                   'config': layer.get_config(), 'inbound_nodes': inbound})
 
@@ -442,11 +449,17 @@ class Network(Layer):
                 if len(inbound._inbound_nodes) <= node_index:
                     return False
                 tensors.append(inbound._inbound_nodes[node_index].output_tensors[tensor_index])
-            layer(unpack_singleton(tensors), **(kwargs or {}))
+            if isinstance(layer, BackendOp):
+                layer._replay(tensors)
+            else:
+                layer(unpack_singleton(tensors), **(kwargs or {}))
             return True
 
         for layer_data in config['layers']:
-            layer = deserialize_layer(layer_data, custom_objects=custom_objects)
+            if layer_data.get('class_name') == 'BackendOp':
+                layer = BackendOp.from_config(layer_data.get('config') or {})
+            else:
+                layer = deserialize_layer(layer_data, custom_objects=custom_objects)
             created[layer_data.get('name', layer.name)] = layer
             nodes = [n for n in layer_data.get('inbound_nodes', []) if n]
             if nodes:

@@ -37,6 +37,15 @@ def _output_shape(layer):
         return 'multiple'
 
 
+def _listed_operations(model):
+    """The rows of the table: the layers, and in a graph model also its recorded backend ops (shown
+    with their function, e.g. `mean_1 (K.mean)`), in graph order."""
+    from kernelkit.engine.sequential import Sequential
+    if isinstance(model, Sequential) or not getattr(model, '_is_graph_network', False):
+        return model.layers
+    return list(model._operations)
+
+
 def _count(weights):
     return int(sum(np.prod(w.shape.as_list(), dtype=np.int64) for w in weights))
 
@@ -73,9 +82,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     print_fn('_' * line_length)
     print_fn(_format_row(headers, positions))
     print_fn('=' * line_length)
-    layers = model.layers
+    layers = _listed_operations(model)
     for index, layer in enumerate(layers):
-        described = '%s (%s)' % (layer.name, layer.__class__.__name__)
+        described = '%s (%s)' % (layer.name, getattr(layer, 'display', layer.__class__.__name__))
         params = layer.count_params() if layer.built else 0
         if sequential_like:
             print_fn(_format_row([described, _output_shape(layer), params], positions))

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
+from kernelkit.backend.symbolic import Evaluation, prepare_update
 from kernelkit.engine import compile_utils, data_adapter, training_generator
 from kernelkit.engine.logs import Logs
 from kernelkit.engine.network import Network
@@ -47,6 +48,7 @@ class Model(Network):
         self._compile_args = None
         self._output_specs = None
         self._functions = {}
+        self.metrics_tensors = []
 
     # ----------------------------------------------------------------------------------------------
     # compile
@@ -80,6 +82,7 @@ class Model(Network):
                                   weighted_metrics=weighted_metrics, sample_weight_mode=sample_weight_mode)
         if self._graph_ready():
             specs = compile_utils.prepare_outputs(self, **self._compile_args)
+            self._check_has_loss(specs)  # before anything changes
         else:
             specs = None
             from kernelkit import losses
@@ -87,6 +90,7 @@ class Model(Network):
                 if value is not None:
                     losses.get(value)
         self.optimizer = resolved_optimizer
+        self.metrics_tensors = []
         self.loss, self.metrics, self.loss_weights = loss, metrics or [], loss_weights
         self.sample_weight_mode, self.weighted_metrics = sample_weight_mode, weighted_metrics
         self._distribution_strategy = tf.distribute.get_strategy()
@@ -98,10 +102,25 @@ class Model(Network):
     def _finish_compile(self, specs=None):
         if specs is None:
             specs = compile_utils.prepare_outputs(self, **self._compile_args)
+        self._check_has_loss(specs)
         self._output_specs = specs
         self.metrics_names = compile_utils.metrics_names(specs)
         self._collected_trainable_weights = self.trainable_weights
         self._functions = {}
+
+    def _check_has_loss(self, specs):
+        if all(spec.loss_fn is None for spec in specs) and not self._has_added_losses():
+            raise ValueError('The model cannot be compiled because it has no loss to optimize: give '
+                             '`compile` a `loss`, or add one with `add_loss`.')
+
+    def _has_added_losses(self):
+        """Whether some loss besides the outputs' exists: `add_loss`, a layer's `call` adding one, or a
+        weight or activity regularizer."""
+        for layer in self._flatten_layers():
+            if (layer._symbolic_losses or layer._added_losses or layer._weight_regularizers
+                    or layer._adds_call_losses or getattr(layer, 'activity_regularizer', None)):
+                return True
+        return False
 
     @property
     def _is_compiled(self):
@@ -162,6 +181,8 @@ class Model(Network):
         self._ensure_ready(x)
         inputs = self._standardize_inputs(x)
         specs = self._output_specs
+        if y is None and all(spec.loss_fn is None for spec in specs):
+            return inputs, [], []  # trained on the added losses only, as `fit(x, None)` in Keras 2
         if y is None:
             raise ValueError('Model %s: `y` (the target data) is missing.' % self.name)
         output_shapes = [tuple(o.shape.as_list()) for o in self.outputs] if self._is_graph_network else \
@@ -231,33 +252,49 @@ class Model(Network):
                 metric_values.append(tf.cast(value, tf.float32))
         regularization = self.losses
         if regularization:
-            total += tf.add_n([tf.cast(r, tf.float32) for r in regularization])
+            total += tf.add_n([tf.reduce_sum(tf.cast(r, tf.float32)) for r in regularization])
         values = [tf.cast(total, tf.float32)]
         if len(specs) > 1:
             values += [tf.cast(l, tf.float32) for l in output_losses]
-        return values + metric_values
+        # Tensors appended to `model.metrics_tensors` (with names appended to `metrics_names`), as
+        # Keras 2.2 GAN and VAE code did: their batch means, from the same forward pass.
+        logged = [tf.reduce_mean(tf.cast(t, tf.float32)) for t in self.metrics_tensors]
+        return values + metric_values + logged
+
+    def _evaluation(self, inputs, training):
+        """The graph run of one step: the forward pass joins it, and the loss, metrics and added losses
+        evaluate the model tensors they close over from it."""
+        return Evaluation(zip(self.inputs, inputs) if self._is_graph_network else (), training=training)
 
     def _train_step(self, inputs, targets, weights):
         params = self._collected_trainable_weights
         with tf.GradientTape() as tape:
-            outputs, masks = self._forward(inputs, training=True)
-            values = self._losses_and_metrics(outputs, masks, targets, weights)
+            with self._evaluation(inputs, True) as run:
+                outputs, masks = self._forward(inputs, training=True)
+                values = self._losses_and_metrics(outputs, masks, targets, weights)
+        with run:
+            updates = [prepare_update(run, update) for update in self.updates]
         if params:
             grads = tape.gradient(values[0], params)
             self.optimizer.apply_gradients(grads, params)
+        for apply_update in updates:
+            apply_update()
         return tf.stack(values)
 
     def _test_step(self, inputs, targets, weights):
-        outputs, masks = self._forward(inputs, training=False)
-        return tf.stack(self._losses_and_metrics(outputs, masks, targets, weights))
+        with self._evaluation(inputs, False):
+            outputs, masks = self._forward(inputs, training=False)
+            return tf.stack(self._losses_and_metrics(outputs, masks, targets, weights))
 
     def _predict_step(self, inputs):
-        outputs, _ = self._forward(inputs, training=False)
+        with self._evaluation(inputs, False):
+            outputs, _ = self._forward(inputs, training=False)
         return outputs
 
     def _function(self, kind, *array_lists):
         """The compiled step of `kind` ('train', 'test' or 'predict') for arrays of these dtypes and shapes."""
         key = (kind,) + tuple((a.dtype.str, a.shape[1:]) for arrays in array_lists for a in arrays)
+        key += (len(self.metrics_tensors),)
         if kind == 'train':
             self._check_trainable_consistency()  # on every fit/train_on_batch, as Keras 2 did
         function = self._functions.get(key)

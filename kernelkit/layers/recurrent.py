@@ -15,7 +15,7 @@ from kernelkit import backend as K
 from kernelkit import regularizers
 from kernelkit.engine.base_layer import Layer, _is_shape_list
 from kernelkit.engine.input_spec import InputSpec
-from kernelkit.engine.keras_tensor import is_keras_tensor
+from kernelkit.backend.symbolic import is_symbolic
 from kernelkit.layers.core import _positive_int
 from kernelkit.layers.recurrent_cells import (GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells,
                                               accepts_argument, state_sizes)
@@ -343,8 +343,8 @@ class RNN(Layer):
         if initial_state is None and constants is None:
             return super(RNN, self).__call__(inputs, **kwargs)
         extras = (initial_state or []) + (constants or [])
-        symbolic = [is_keras_tensor(t) for t in extras]
-        if any(symbolic) and not (all(symbolic) and is_keras_tensor(inputs)):
+        symbolic = [is_symbolic(t) for t in extras]
+        if any(symbolic) and not (all(symbolic) and is_symbolic(inputs)):
             raise ValueError('Layer %s: the initial state or constants of an RNN layer cannot be specified with '
                              'a mix of Keras tensors and non-Keras tensors (a "Keras tensor" is a tensor that '
                              'was returned by a Keras layer, or by `Input`).' % self.name)
