@@ -124,6 +124,8 @@ class BackendOp(Operation):
         super(BackendOp, self).__init__(name)
         self.function_name = function_name
         self.fn = fn if fn is not None else registered(function_name)
+        if display is None and function_name.startswith('operator.'):
+            display = 'operator ' + _OPERATOR_SYMBOLS.get(function_name[len('operator.'):], '?')
         self.display = display or ('K.' + function_name if '.' not in function_name else function_name)
         self.template = template
         self._structure = None
