@@ -5,6 +5,7 @@ for example `"relu"`, and `get`/`deserialize` turn the name back into the functi
 """
 import tensorflow as tf
 
+from kernelkit.backend.symbolic.ops import accepts_symbolic
 from kernelkit.utils.generic_utils import deserialize_keras_object
 
 # Constants of the scaled exponential linear unit (Klambauer et al., 2017).
@@ -19,6 +20,7 @@ def _scalar(value, dtype):
     return tf.constant(value, dtype=dtype)
 
 
+@accepts_symbolic
 def softmax(x, axis=-1):
     """Softmax activation function.
 
@@ -43,6 +45,7 @@ def softmax(x, axis=-1):
                      'Received input: %s' % (x,))
 
 
+@accepts_symbolic
 def elu(x, alpha=1.0):
     """Exponential linear unit.
 
@@ -60,6 +63,7 @@ def elu(x, alpha=1.0):
     return tf.where(x > 0, res, _scalar(alpha, x.dtype) * res)
 
 
+@accepts_symbolic
 def selu(x):
     """Scaled exponential linear unit (SELU).
 
@@ -76,6 +80,7 @@ def selu(x):
     return _scalar(_SELU_SCALE, x.dtype) * elu(x, _SELU_ALPHA)
 
 
+@accepts_symbolic
 def softplus(x):
     """Softplus activation function.
 
@@ -88,6 +93,7 @@ def softplus(x):
     return tf.nn.softplus(x)
 
 
+@accepts_symbolic
 def softsign(x):
     """Softsign activation function.
 
@@ -100,6 +106,7 @@ def softsign(x):
     return tf.nn.softsign(x)
 
 
+@accepts_symbolic
 def relu(x, alpha=0., max_value=None, threshold=0.):
     """Rectified linear unit.
 
@@ -131,6 +138,7 @@ def relu(x, alpha=0., max_value=None, threshold=0.):
     return y
 
 
+@accepts_symbolic
 def tanh(x):
     """Hyperbolic tangent activation function.
 
@@ -143,6 +151,7 @@ def tanh(x):
     return tf.tanh(x)
 
 
+@accepts_symbolic
 def sigmoid(x):
     """Sigmoid activation function.
 
@@ -155,6 +164,7 @@ def sigmoid(x):
     return tf.sigmoid(x)
 
 
+@accepts_symbolic
 def hard_sigmoid(x):
     """Hard sigmoid: a fast, piecewise linear approximation of the sigmoid.
 
@@ -169,6 +179,7 @@ def hard_sigmoid(x):
     return tf.clip_by_value(y, _scalar(0., x.dtype), _scalar(1., x.dtype))
 
 
+@accepts_symbolic
 def exponential(x):
     """Exponential (base e) activation function.
 
@@ -181,6 +192,7 @@ def exponential(x):
     return tf.exp(x)
 
 
+@accepts_symbolic
 def linear(x):
     """Linear (identity) activation function.
 

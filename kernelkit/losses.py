@@ -7,6 +7,7 @@ predictions are probabilities, clipped to `[epsilon, 1 - epsilon]` before the lo
 """
 import tensorflow as tf
 
+from kernelkit.backend.symbolic.ops import accepts_symbolic
 from kernelkit.utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
 
@@ -26,6 +27,7 @@ def _prepare(y_true, y_pred):
     return y_true, y_pred
 
 
+@accepts_symbolic
 def mean_squared_error(y_true, y_pred):
     """Mean squared error: `mean(square(y_pred - y_true), axis=-1)`.
 
@@ -40,6 +42,7 @@ def mean_squared_error(y_true, y_pred):
     return tf.reduce_mean(tf.square(y_pred - y_true), axis=-1)
 
 
+@accepts_symbolic
 def mean_absolute_error(y_true, y_pred):
     """Mean absolute error: `mean(abs(y_pred - y_true), axis=-1)`.
 
@@ -54,6 +57,7 @@ def mean_absolute_error(y_true, y_pred):
     return tf.reduce_mean(tf.abs(y_pred - y_true), axis=-1)
 
 
+@accepts_symbolic
 def mean_absolute_percentage_error(y_true, y_pred):
     """Mean absolute percentage error.
 
@@ -71,6 +75,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     return 100. * tf.reduce_mean(tf.abs((y_true - y_pred) / denominator), axis=-1)
 
 
+@accepts_symbolic
 def mean_squared_logarithmic_error(y_true, y_pred):
     """Mean squared logarithmic error.
 
@@ -90,6 +95,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return tf.reduce_mean(tf.square(first_log - second_log), axis=-1)
 
 
+@accepts_symbolic
 def squared_hinge(y_true, y_pred):
     """Squared hinge loss: `mean(square(max(1 - y_true * y_pred, 0)), axis=-1)`; targets are -1 or 1.
 
@@ -104,6 +110,7 @@ def squared_hinge(y_true, y_pred):
     return tf.reduce_mean(tf.square(tf.maximum(1. - y_true * y_pred, 0.)), axis=-1)
 
 
+@accepts_symbolic
 def hinge(y_true, y_pred):
     """Hinge loss: `mean(max(1 - y_true * y_pred, 0), axis=-1)`; targets are -1 or 1.
 
@@ -118,6 +125,7 @@ def hinge(y_true, y_pred):
     return tf.reduce_mean(tf.maximum(1. - y_true * y_pred, 0.), axis=-1)
 
 
+@accepts_symbolic
 def categorical_hinge(y_true, y_pred):
     """Categorical hinge loss: `max(0, max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1)`.
 
@@ -134,6 +142,7 @@ def categorical_hinge(y_true, y_pred):
     return tf.maximum(negative - positive + 1., 0.)
 
 
+@accepts_symbolic
 def logcosh(y_true, y_pred):
     """Mean logarithm of the hyperbolic cosine of the error, computed stably.
 
@@ -152,6 +161,7 @@ def logcosh(y_true, y_pred):
     return tf.reduce_mean(log_cosh, axis=-1)
 
 
+@accepts_symbolic
 def categorical_crossentropy(y_true, y_pred):
     """Categorical crossentropy between one-hot (or soft) targets and predicted probabilities.
 
@@ -172,6 +182,7 @@ def categorical_crossentropy(y_true, y_pred):
     return -tf.reduce_sum(y_true * tf.math.log(probs), axis=-1)
 
 
+@accepts_symbolic
 def sparse_categorical_crossentropy(y_true, y_pred):
     """Categorical crossentropy with integer class indices as targets.
 
@@ -202,6 +213,7 @@ def sparse_categorical_crossentropy(y_true, y_pred):
     return tf.reshape(losses, tf.shape(y_pred)[:-1])
 
 
+@accepts_symbolic
 def binary_crossentropy(y_true, y_pred):
     """Binary crossentropy between targets and predicted probabilities, averaged over the last axis.
 
@@ -223,6 +235,7 @@ def binary_crossentropy(y_true, y_pred):
         tf.nn.sigmoid_cross_entropy_with_logits(labels=y_true, logits=logits), axis=-1)
 
 
+@accepts_symbolic
 def kullback_leibler_divergence(y_true, y_pred):
     """Kullback-Leibler divergence: `sum(y_true * log(y_true / y_pred), axis=-1)`.
 
@@ -242,6 +255,7 @@ def kullback_leibler_divergence(y_true, y_pred):
     return tf.reduce_sum(y_true * tf.math.log(y_true / y_pred), axis=-1)
 
 
+@accepts_symbolic
 def poisson(y_true, y_pred):
     """Poisson loss: `mean(y_pred - y_true * log(y_pred + eps), axis=-1)`.
 
@@ -257,6 +271,7 @@ def poisson(y_true, y_pred):
     return tf.reduce_mean(y_pred - y_true * tf.math.log(y_pred + eps), axis=-1)
 
 
+@accepts_symbolic
 def cosine_proximity(y_true, y_pred):
     """Negative cosine similarity: `-sum(l2_normalize(y_true) * l2_normalize(y_pred), axis=-1)`.
 

@@ -7,6 +7,7 @@ the right variant for a model output.
 """
 import tensorflow as tf
 
+from kernelkit.backend.symbolic.ops import accepts_symbolic
 from kernelkit import losses
 from kernelkit.losses import (  # noqa: F401  (every loss is also a metric)
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
@@ -26,6 +27,7 @@ def _floatx():
         return 'float32'
 
 
+@accepts_symbolic
 def binary_accuracy(y_true, y_pred):
     """Fraction of entries where `round(y_pred)` equals `y_true` (an implicit 0.5 threshold).
 
@@ -42,6 +44,7 @@ def binary_accuracy(y_true, y_pred):
     return tf.reduce_mean(matches, axis=-1)
 
 
+@accepts_symbolic
 def categorical_accuracy(y_true, y_pred):
     """Whether the index of the largest prediction equals the index of the largest target.
 
@@ -63,6 +66,7 @@ def _sparse_labels(y_true, y_pred):
     return y_true
 
 
+@accepts_symbolic
 def sparse_categorical_accuracy(y_true, y_pred):
     """Whether the index of the largest prediction equals the integer target.
 
@@ -88,6 +92,7 @@ def _in_top_k(y_pred, labels, k):
     return tf.reshape(tf.cast(hits, _floatx()), tf.shape(y_pred)[:-1])
 
 
+@accepts_symbolic
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """Whether the target class (the argmax of `y_true`) is among the `k` largest predictions.
 
@@ -103,6 +108,7 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return _in_top_k(y_pred, tf.argmax(y_true, axis=-1), k)
 
 
+@accepts_symbolic
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
     """Whether the integer target is among the `k` largest predictions.
 

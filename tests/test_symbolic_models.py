@@ -229,3 +229,23 @@ def test_layers_called_on_model_tensors_inside_a_loss_compute_on_their_values():
     model.compile('sgd', lambda yt, yp: K.mean(K.square(yt - yp)) + 0. * K.mean(probe(h)))
     assert np.isfinite(model.train_on_batch(DATA, np.zeros((6, 2))))
     assert probe.built and len(probe.get_weights()) == 2
+
+
+def test_losses_metrics_and_activations_apply_to_model_tensors():
+    x, h = _mlp()
+    probs = keras.activations.softmax(h)
+    target = K.placeholder(ndim=2, name='target')
+    loss = K.mean(keras.losses.categorical_crossentropy(target, probs))
+    accuracy = K.mean(keras.metrics.categorical_accuracy(target, probs))
+    onehot = np.eye(3, dtype='float32')[[0, 1, 2, 0, 1, 2]]
+    got_loss, got_acc = K.function([x, target], [loss, accuracy])([DATA, onehot])
+    p = _softmax(_dense_numpy(Model(x, h).get_layer('h'), DATA))
+    np.testing.assert_allclose(got_loss, -np.mean(np.log(np.sum(onehot * p, axis=-1))), rtol=1e-5)
+    np.testing.assert_allclose(got_acc, np.mean(p.argmax(-1) == onehot.argmax(-1)), rtol=1e-6)
+    # stored by name, so a model over them round-trips
+    model = Model(x, keras.activations.relu(h))
+    entry = [e for e in json.loads(model.to_json())['config']['layers'] if e['class_name'] == 'BackendOp']
+    assert entry[0]['config']['function'] == 'activations.relu'
+    rebuilt = model_from_json(model.to_json())
+    rebuilt.set_weights(model.get_weights())
+    np.testing.assert_array_equal(rebuilt.predict(DATA), model.predict(DATA))
