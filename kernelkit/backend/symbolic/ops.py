@@ -276,3 +276,18 @@ class Placeholder(Operation):
 
     def _run_node(self, node, inputs, masks, evaluation_):
         raise evaluation.UnfedInputError('A value for placeholder %r must be fed.' % self.name)
+
+
+def accepts_symbolic(fn):
+    """Decorator: lets a function of the public modules above the backend (losses, metrics,
+    activations) take symbolic tensors, as `K.*` functions do. It is registered as
+    `<module>.<name>` (e.g. `losses.mean_squared_error`), the name its recorded ops are stored under.
+
+    # Arguments
+        fn: a function computing on tensors.
+
+    # Returns
+        The wrapped function (see `symbolic`).
+    """
+    module = fn.__module__.rsplit('.', 1)[-1]
+    return symbolic('%s.%s' % (module, fn.__name__), fn)
