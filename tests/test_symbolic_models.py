@@ -249,3 +249,22 @@ def test_losses_metrics_and_activations_apply_to_model_tensors():
     rebuilt = model_from_json(model.to_json())
     rebuilt.set_weights(model.get_weights())
     np.testing.assert_array_equal(rebuilt.predict(DATA), model.predict(DATA))
+
+
+def test_total_loss_and_its_gradients_through_k_function():
+    x, h = _mlp()
+    out = Dense(3, activation='softmax', kernel_regularizer='l2', name='probs')(h)
+    model = Model(x, out)
+    model.compile('sgd', 'categorical_crossentropy', metrics=['acc'])
+    onehot = np.eye(3, dtype='float32')[[0, 1, 2, 0, 1, 2]]
+    feeds = model._feed_inputs + model._feed_targets + model._feed_sample_weights
+    assert [t.name for t in feeds[1:]] == ['probs_target', 'probs_sample_weights']
+    grads = model.optimizer.get_gradients(model.total_loss, model.trainable_weights)
+    values = K.function(feeds, [model.total_loss] + grads)([DATA, onehot, np.ones(6)])
+    np.testing.assert_allclose(values[0], model.evaluate(DATA, onehot, verbose=0)[0], rtol=1e-5)
+    with tf.GradientTape() as tape:
+        probs = model(tf.constant(DATA))
+        loss = tf.reduce_mean(keras.losses.categorical_crossentropy(tf.constant(onehot), probs))
+        loss += tf.add_n(model.losses)
+    for got, want in zip(values[1:], tape.gradient(loss, model.trainable_weights)):
+        np.testing.assert_allclose(got, want.numpy(), rtol=1e-4, atol=1e-6)

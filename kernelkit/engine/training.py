@@ -126,6 +126,58 @@ class Model(Network):
     def _is_compiled(self):
         return self.optimizer is not None
 
+    # ----------------------------------------------------------------------------------------------
+    # Keras 2's symbolic training tensors, for code that differentiates or logs the total loss:
+    # `K.function(model._feed_inputs + model._feed_targets + model._feed_sample_weights,
+    #             model.optimizer.get_gradients(model.total_loss, model.trainable_weights))`
+
+    @property
+    def _feed_inputs(self):
+        return list(self.inputs)
+
+    @property
+    def _feed_targets(self):
+        return self._symbolic_training_tensors()[0]
+
+    @property
+    def _feed_sample_weights(self):
+        return self._symbolic_training_tensors()[1]
+
+    targets = _feed_targets
+    sample_weights = _feed_sample_weights
+
+    @property
+    def total_loss(self):
+        """The compiled objective as a symbolic scalar of `_feed_inputs`, `_feed_targets` and
+        `_feed_sample_weights` (computed as a training step computes it, without updating anything)."""
+        return self._symbolic_training_tensors()[2]
+
+    def _symbolic_training_tensors(self):
+        self._check_compiled()
+        if self._output_specs is None or not self._is_graph_network:
+            raise AttributeError('Model %s has no symbolic training tensors until it is built and '
+                                 'compiled.' % self.name)
+        cached = getattr(self, '_symbolic_training', None)
+        if cached is not None and cached[0] is self._output_specs:
+            return cached[1]
+        from kernelkit.backend.symbolic import apply_callable, evaluation, placeholder
+        trained = [(spec, out) for spec, out in zip(self._output_specs, self.outputs)
+                   if spec.loss_fn is not None]
+        targets = [placeholder(ndim=out.shape.rank, dtype=out.dtype.name, name=spec.name + '_target')
+                   for spec, out in trained]
+        weights = [placeholder(ndim=2 if spec.temporal else 1, name=spec.name + '_sample_weights')
+                   for spec, _ in trained]
+
+        def objective(outputs, target_values, weight_values):
+            run = evaluation.current()
+            masks = [run.mask(o) if isinstance(run, Evaluation) else None for o in self.outputs]
+            return self._losses_and_metrics(outputs, masks, target_values, weight_values)[0]
+
+        loss = apply_callable('%s.total_loss' % self.name, objective,
+                              (list(self.outputs), targets, weights))
+        self._symbolic_training = (self._output_specs, (targets, weights, loss))
+        return targets, weights, loss
+
     def _check_compiled(self):
         if not self._is_compiled:
             raise RuntimeError('You must compile your model before training/testing. Use '
