@@ -5,6 +5,7 @@ accept any object with a `shape` (and `dtype`) attribute, such as symbolic tenso
 """
 import numpy as np
 import tensorflow as tf
+from tensorflow.python.ops import resource_variable_ops  # to subclass TensorFlow's variable
 
 from .config import floatx
 
@@ -210,8 +211,21 @@ def variable(value, dtype=None, name=None, constraint=None):
         indices = np.stack([coo.row, coo.col], axis=1).astype('int64')
         return tf.SparseTensor(indices, coo.data.astype(dtype), coo.shape)
     value = _to_tensor(value, dtype) if is_tensor(value) else np.asarray(value, dtype=dtype)
-    v = tf.Variable(value, dtype=tf.as_dtype(dtype), name=name, constraint=constraint)
-    return v
+    if tf.distribute.has_strategy():  # the strategy's own (mirrored) variable
+        return tf.Variable(value, dtype=tf.as_dtype(dtype), name=name, constraint=constraint)
+    return _BackendVariable(value, dtype=tf.as_dtype(dtype), name=name, constraint=constraint)
+
+
+class _BackendVariable(resource_variable_ops.ResourceVariable):
+    """The `tf.Variable` of `K.variable`, where `x += y` rebinds `x` to `x + y` as it did in Keras 2 on
+    TensorFlow 1 (Keras 2.2's style-transfer code starts `loss = K.variable(0.)` and adds terms to it);
+    a plain `tf.Variable` refuses `+=`. Use `K.update_add` to change the variable itself."""
+
+    def __iadd__(self, other):
+        return self + other
+
+    def __isub__(self, other):
+        return self - other
 
 
 def constant(value, dtype=None, shape=None, name=None):
