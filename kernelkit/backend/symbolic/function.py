@@ -6,6 +6,8 @@ inputs, any tensor, and optionally `K.learning_phase()`). It is compiled with `t
 learning phase, with the inputs' static shapes as the signature (free batch dimension), so repeated
 calls do not retrace. Inside, gradients are TensorFlow graph gradients, as in Keras 2.
 """
+import functools
+
 import numpy as np
 import tensorflow as tf
 
@@ -139,7 +141,8 @@ class Function:
             def run(*tensors):
                 return self._run(phase, *tensors)
             run.__name__ = self.name
-            compiled = tf.function(run, input_signature=self._signature(), autograph=False)
+            # A partial is its own key in TensorFlow's retracing detector (one trace per function).
+            compiled = tf.function(functools.partial(run), input_signature=self._signature(), autograph=False)
             self._compiled[phase] = compiled
         results = compiled(*values)
         return [_to_numpy(r) for r in results]
