@@ -330,27 +330,50 @@ def clip(x, min_value, max_value):
         A tensor.
     """
     x = _t(x)
-    if min_value is None:
-        min_value = -np.inf
-    if max_value is None:
-        max_value = np.inf
-    if isinstance(max_value, (int, float)) and isinstance(min_value, (int, float)):
-        max_value = builtins.max(max_value, min_value)
     dt = x.dtype.base_dtype
+    if min_value is None or max_value is None:  # one bound (no infinity: integer tensors too)
+        if min_value is not None:
+            return tf.maximum(x, _to_tensor(min_value, dt))
+        if max_value is not None:
+            return tf.minimum(x, _to_tensor(max_value, dt))
+        return tf.identity(x)
+    if _is_number(max_value) and _is_number(min_value):
+        max_value = builtins.max(max_value, min_value)
     return tf.clip_by_value(x, _to_tensor(min_value, dt), _to_tensor(max_value, dt))
+
+
+def _is_number(x):
+    """Whether `x` is a Python or numpy scalar number (not an array, not a tensor)."""
+    return isinstance(x, (bool, int, float, np.bool_, np.number))
 
 
 def _operand(x):
     """A Python number stays a number, so TensorFlow gives it the other operand's dtype
-    (`K.maximum(x, 0)` on a float `x`); arrays become tensors."""
-    return x if isinstance(x, (bool, int, float)) else _t(x)
+    (`K.maximum(x, 0)` on a float `x`); a numpy scalar becomes the Python number it holds; arrays
+    become tensors."""
+    if isinstance(x, (np.bool_, np.number)):
+        return x.item()
+    return x if _is_number(x) else _t(x)
+
+
+def _operands(x, y):
+    """Both operands of a binary function, a number taking the other operand's dtype (as TensorFlow
+    does for `tensor + 0`) whichever side it is on: `K.maximum(0, x)` works on a float `x` in a graph
+    too, and `K.maximum(x, 0.5)` on an integer `x` fails as `x + 0.5` does."""
+    x, y = _operand(x), _operand(y)
+    if _is_number(x) and not _is_number(y):
+        x = tf.convert_to_tensor(x, y.dtype.base_dtype)
+    elif _is_number(y) and not _is_number(x):
+        y = tf.convert_to_tensor(y, x.dtype.base_dtype)
+    return x, y
 
 
 def _binary(tf_fn, what):
     def fn(x, y):
-        return tf_fn(_operand(x), _operand(y))
-    fn.__doc__ = ('Element-wise %s.\n\n    # Arguments\n        x: a tensor or variable.\n'
-                  '        y: a tensor or variable.\n\n    # Returns\n        A tensor.\n    '
+        return tf_fn(*_operands(x, y))
+    fn.__doc__ = ('Element-wise %s.\n\n    # Arguments\n        x: a tensor, variable or number.\n'
+                  '        y: a tensor, variable or number (a number takes the dtype of the other\n'
+                  '            operand, as in `x + 1`).\n\n    # Returns\n        A tensor.\n    '
                   % what)
     return fn
 
@@ -425,7 +448,8 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
 
     # Arguments
         x: the input tensor.
-        mean: the mean, either broadcastable to `x` or a 1D tensor of features along `axis`.
+        mean: the mean, either broadcastable to `x` or a 1D tensor of features along `axis` (a
+            number takes the dtype of `x`, as do `var`, `beta` and `gamma`).
         var: the variance, same shape as `mean`.
         beta: the offset, or `None`.
         gamma: the scale, or `None`.
@@ -444,7 +468,7 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
     def prep(t):
         if t is None:
             return None
-        t = _t(t)
+        t = _to_tensor(t, x.dtype.base_dtype) if _is_number(t) else _t(t)
         if ndim(t) == 1 and rank > 1 and axis != rank - 1:
             return _broadcast_to_axes(t, rank, [axis], x)
         return t

@@ -1,4 +1,5 @@
 """Backend control flow: `rnn`, `switch`, the learning-phase helpers, gradients, loops and CTC."""
+import numpy as np
 import tensorflow as tf
 
 from .config import epsilon, learning_phase
@@ -122,6 +123,8 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
             loop_vars=(tf.constant(0), output_ta, tf.zeros_like(first_output)) + tuple(states),
             parallel_iterations=32, maximum_iterations=input_length)
         outputs = final[1].stack()
+        # The loop's length is dynamic: keep the static number of time steps, when known.
+        outputs.set_shape(tf.TensorShape([inputs.shape[0]]).concatenate(first_output.shape))
         last_output = final[2]
         states = list(final[3:])
     outputs = tf.transpose(outputs, [1, 0] + list(range(2, ndim(outputs))))
@@ -140,8 +143,9 @@ def switch(condition, then_expression, else_expression):
 
     # Arguments
         condition: a scalar or a tensor (cast to bool).
-        then_expression: a tensor, or a callable returning one.
-        else_expression: a tensor, or a callable returning one.
+        then_expression: a tensor, or a callable returning one; a number takes the dtype of the
+            other expression (and broadcasts against it).
+        else_expression: a tensor, or a callable returning one (or a number, likewise).
 
     # Returns
         The selected tensor.
@@ -152,6 +156,9 @@ def switch(condition, then_expression, else_expression):
     condition = tf.cast(_t(condition), tf.bool)
     cond_ndim = ndim(condition)
     if not cond_ndim:
+        if not (callable(then_expression) or callable(else_expression)):
+            then_expression, else_expression = _same_dtype(then_expression, else_expression,
+                                                           broadcast=True)
         then_fn = then_expression if callable(then_expression) else (lambda: then_expression)
         else_fn = else_expression if callable(else_expression) else (lambda: else_expression)
         return tf.cond(condition, then_fn, else_fn)
@@ -159,14 +166,37 @@ def switch(condition, then_expression, else_expression):
         then_expression = then_expression()
     if callable(else_expression):
         else_expression = else_expression()
+    then_expression, else_expression = _same_dtype(then_expression, else_expression)
     then_expression, else_expression = _t(then_expression), _t(else_expression)
-    expr_ndim = ndim(then_expression)
+    # A number on one side broadcasts: the other expression gives the rank.
+    target = then_expression if ndim(then_expression) >= ndim(else_expression) else else_expression
+    expr_ndim = ndim(target)
     if cond_ndim > expr_ndim:
         raise ValueError('Rank of `condition` should be less than or equal to rank of '
                          '`then_expression` and `else_expression`. ndim(condition)=%d, '
                          'ndim(then_expression)=%d' % (cond_ndim, expr_ndim))
-    condition = _expand_mask(condition, then_expression)
+    condition = _expand_mask(condition, target)
     return tf.where(condition, then_expression, else_expression)
+
+
+def _is_number(x):
+    return isinstance(x, (bool, int, float, np.bool_, np.number))
+
+
+def _same_dtype(a, b, broadcast=False):
+    """A number facing a tensor takes the tensor's dtype (`K.switch(c, x, 0)` on a float `x`), as
+    TensorFlow converts the number in `x + 0`; with `broadcast`, also the tensor's shape (so both
+    branches of a `tf.cond` have one shape)."""
+    def like(number, tensor):
+        tensor = _t(tensor)
+        value = tf.convert_to_tensor(number, tensor.dtype.base_dtype)
+        return tf.fill(tf.shape(tensor), value) if broadcast else value
+
+    if _is_number(a) and not _is_number(b):
+        return like(a, b), b
+    if _is_number(b) and not _is_number(a):
+        return a, like(b, a)
+    return a, b
 
 
 def _fixed_phase(training):

@@ -326,13 +326,22 @@ def stack(x, axis=0):
     """Stacks a list of rank `R` tensors into one rank `R + 1` tensor.
 
     # Arguments
-        x: a list of tensors.
+        x: a list of tensors; numbers among them take the dtype of the first tensor
+            (`K.stack([K.shape(x)[0], -1])`, `K.stack([K.mean(x), 0])`).
         axis: the axis along which to stack.
 
     # Returns
         A tensor.
     """
-    return tf.stack([_t(t) for t in x], axis=axis)
+    def is_number(v):
+        return isinstance(v, (bool, int, float, np.bool_, np.number))
+
+    tensors = [_t(t) for t in x if not is_number(t)]
+    if not tensors:
+        return tf.stack([_t(t) for t in x], axis=axis)
+    dtype = tensors[0].dtype.base_dtype
+    return tf.stack([tf.convert_to_tensor(t, dtype) if is_number(t) else _t(t) for t in x],
+                    axis=axis)
 
 
 def one_hot(indices, num_classes):

@@ -15,6 +15,7 @@ A `BackendOp` is stored in configs by name and arguments (see `templates.py`), n
 """
 import operator
 
+import numpy as np
 import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
@@ -183,7 +184,18 @@ class BackendOp(Operation):
 
         try:
             concrete = tf.function(traced, autograph=False).get_concrete_function(*specs)
+        except NotImplementedError:
+            # A TensorFlow operator that cannot combine its operands (`x + np.ones(4)` on a `(None, 3)`
+            # tensor) hands them over to numpy, which cannot read a graph tensor: say what is wrong.
+            shapes = ', '.join('%s %s' % (t.name, t._keras_shape) for t in inputs)
+            arrays = [np.shape(v) for v in tf.nest.flatten(self.template)
+                      if isinstance(v, np.ndarray)]
+            raise ValueError('%s cannot be applied to symbolic inputs of shapes %s%s: incompatible '
+                             'shapes or dtypes.' % (self.display, shapes, ''.join(
+                                 ' and a numpy array of shape %s' % (s,) for s in arrays))) from None
         except (ValueError, TypeError, tf.errors.InvalidArgumentError) as error:
+            if not inputs:  # a deferred update on concrete values
+                raise type(error)('%s failed: %s' % (self.display, _first_line(error))) from None
             shapes = ', '.join('%s %s' % (t.name, t._keras_shape) for t in inputs)
             raise type(error)('%s cannot be applied to symbolic inputs of shapes %s: %s'
                               % (self.display, shapes, _first_line(error))) from None
