@@ -607,4 +607,4 @@ def name_scope(name):
 
 
 __all__ = [name for name in dir() if not name.startswith('_')
-           and name not in ('np', 'tf', 'floatx')]
+           and name not in ('np', 'tf', 'floatx', 'resource_variable_ops')]

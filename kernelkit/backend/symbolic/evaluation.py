@@ -251,3 +251,38 @@ def _convert_keras_tensor(value, dtype=None, name=None, as_ref=False):
 
 
 tf.register_tensor_conversion_function(KerasTensor, _convert_keras_tensor)
+
+
+# A `tf.Variable`'s operators read the variable's value first and hand it to the tensor operator, so
+# `variable * symbolic` would record a snapshot of the variable: gradients with respect to it would be
+# zero and a later step would see the old value. With a symbolic operand they step aside instead, and
+# Python calls the `KerasTensor`'s reflected operator with the variable itself, as Keras 2 recorded it.
+_VARIABLE_OPERATORS = ('__add__', '__sub__', '__mul__', '__truediv__', '__floordiv__', '__mod__',
+                       '__pow__', '__matmul__', '__lt__', '__le__', '__gt__', '__ge__', '__and__',
+                       '__or__', '__xor__', '__radd__', '__rsub__', '__rmul__', '__rtruediv__',
+                       '__rfloordiv__', '__rmod__', '__rpow__', '__rmatmul__', '__rand__', '__ror__',
+                       '__rxor__')
+
+
+def _defer_to_symbolic(operator):
+    def variable_operator(self, other):
+        if isinstance(other, KerasTensor):
+            return NotImplemented
+        return operator(self, other)
+    variable_operator.__name__ = operator.__name__
+    variable_operator.__doc__ = operator.__doc__
+    return variable_operator
+
+
+def _let_variables_defer_to_symbolic_tensors():
+    from tensorflow.python.ops import resource_variable_ops
+    variable_class = resource_variable_ops.BaseResourceVariable
+    for name in _VARIABLE_OPERATORS:
+        operator = getattr(variable_class, name, None)
+        if operator is not None and not hasattr(operator, '_defers_to_symbolic'):
+            patched = _defer_to_symbolic(operator)
+            patched._defers_to_symbolic = True
+            setattr(variable_class, name, patched)
+
+
+_let_variables_defer_to_symbolic_tensors()

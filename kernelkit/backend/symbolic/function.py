@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
-from . import evaluation
+from . import evaluation, templates
 from .graph import KerasTensor, is_symbolic
 from .ops import Placeholder
 
@@ -179,18 +179,46 @@ def _update_tensors(update):
     return []
 
 
+_ASSIGNING_OPS = frozenset(['update', 'update_add', 'update_sub', 'moving_average_update'])
+
+
+def _snapshot(value):
+    """A variable's current value (read now, before any update is applied); anything else as it is."""
+    return value.read_value() if isinstance(value, tf.Variable) else value
+
+
 def prepare_update(run, update):
-    """Computes what an update needs now, and returns a function that applies it: so every update
-    reads the values from before any of them is applied, as in one step of Keras 2."""
+    """Computes what an update needs now, and returns a function that applies it.
+
+    So every update reads the values from before any of them is applied, as in one step of Keras 2:
+    `updates=[(a, b), (b, a)]` swaps `a` and `b`, and so does `[K.update(a, b), K.update(b, a)]`.
+
+    # Arguments
+        run: the active `Evaluation`.
+        update: a `(variable, new_value)` pair or what a top-level `K.update` (and friends) or
+            `Optimizer.get_updates` returned.
+
+    # Returns
+        A function of no arguments that applies the update.
+
+    # Raises
+        TypeError: for anything else.
+    """
     if is_symbolic(update):
         operation, node_index, _ = update._keras_history
         node = operation._inbound_nodes[node_index]
-        for inbound in node.input_tensors:
-            run.value(inbound)
+        inputs = [run.value(inbound) for inbound in node.input_tensors]
+        if getattr(operation, 'function_name', None) in _ASSIGNING_OPS:
+            # `K.update(x, new_x)` and friends: the target stays the variable, a variable given as the
+            # new value (or increment, or moving-average value) is read now.
+            args, kwargs = templates.fill(operation.template, inputs)
+            args = list(args[:1]) + [_snapshot(a) for a in args[1:]]
+            kwargs = {key: _snapshot(value) for key, value in kwargs.items()}
+            return lambda: operation.fn(*args, **kwargs)
         return lambda: run.value(update)
     if isinstance(update, (list, tuple)) and len(update) == 2 and isinstance(update[0], tf.Variable):
         variable, new_value = update
-        value = run.value(new_value) if is_symbolic(new_value) else new_value
+        value = run.value(new_value) if is_symbolic(new_value) else _snapshot(new_value)
         value = tf.cast(value, variable.dtype) if tf.is_tensor(value) else value
         return lambda: variable.assign(value)
     if isinstance(update, (tf.Tensor, tf.Operation, tf.Variable)):
