@@ -12,6 +12,7 @@ What it rewrites, all from the table:
 - `Model(input=, output=)`, `fit(nb_epoch=)`, the generator methods (`samples_per_epoch` is divided by the batch
   size when the generator is a visible `.flow(...)` call, else flagged for review);
 - `merge`/`Merge` with every mode, `AtrousConvolution*`, `TimeDistributedDense`, and the imports of these names;
+- Keras 1 Sequential branches (`Merge` of models as the first layer) -> the functional API (`migrate_merge`);
 - `keras.objectives`, the Keras 1 regularizer/constraint names, `to_categorical(nb_classes=)`,
   `load_data(nb_words=)`, `K.image_dim_ordering() == 'th'`, `K.set_image_dim_ordering('th')`, and
   `get_output_shape_for` in custom layers.
@@ -951,7 +952,7 @@ class _Imports(cst.CSTTransformer):
             if entry.old == imported and entry.old != entry.new and not entry.runtime and (
                     module == entry.module or module.startswith(entry.module + '.')):
                 return [entry.new]
-        if local in self.state.needed and imported in self.REPLACED:
+        if local in self.state.needed and (imported in self.REPLACED or imported in self.state.needed[local]):
             names = sorted(self.state.needed[local])
             return names + ([imported] if local in self.state.kept else [])
         return [imported]
@@ -967,6 +968,9 @@ def _migrate_modules(codes, state, notes):
     wrappers = [MetadataWrapper(cst.parse_module(code)) for code in codes]
     for wrapper in wrappers:
         wrapper.module.visit(_Bindings(state))
+    from kernelkit.legacy.migrate_merge import rewrite_branches   # Keras 1 Sequential branches first
+    wrappers = [MetadataWrapper(rewrite_branches(wrapper, state, cell_notes))
+                for wrapper, cell_notes in zip(wrappers, notes)]
     converted = []
     for wrapper, cell_notes in zip(wrappers, notes):
         converted.append(wrapper.visit(_Calls(state, cell_notes)))
