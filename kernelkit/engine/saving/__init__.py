@@ -95,11 +95,12 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True):
     # Raises
         FileExistsError: when the file exists and `overwrite` is `False`.
     """
+    from kernelkit.engine.saving.keras_functions import _serialize_model
     if _is_h5_object(filepath):
-        hdf5_format.write_model_file(filepath, model, include_optimizer)
+        _serialize_model(model, filepath, include_optimizer)
         return
     with atomic_h5_file(filepath, overwrite) as f:
-        hdf5_format.write_model_file(f, model, include_optimizer)
+        _serialize_model(model, f, include_optimizer)
 
 
 def save_weights(model, filepath, overwrite=True):
@@ -123,23 +124,7 @@ def _weights_group(f):
     return f
 
 
-def _preprocess(layer, arrays, keras_version, backend):
-    """Converts saved arrays to what `layer` expects (Keras 1 files, other RNN layouts)."""
-    from kernelkit.engine.saving import weight_conversion
-    return weight_conversion.preprocess_weights_for_loading(layer, arrays, keras_version, backend)
-
-
-def _check_shapes(layer, arrays, index, saved_name, errors=None):
-    problems = []
-    for weight, array in zip(layer.weights, arrays):
-        if tuple(weight.shape) != tuple(np.shape(array)):
-            problems.append('Layer #%d (named "%s" in the current model, "%s" in the save file), weight %s has '
-                            'shape %s, but the saved weight has shape %s.'
-                            % (index, layer.name, saved_name, weight.name, tuple(weight.shape), np.shape(array)))
-    return problems
-
-
-def load_weights(model, filepath, by_name=False, skip_mismatch=False):
+def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=False):
     """Loads weights from an HDF5 file (weights-only or whole-model) into a model, all or nothing.
 
     # Arguments
@@ -148,56 +133,19 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
         by_name: match layers by name instead of by order (layers absent from the file keep their weights).
         skip_mismatch: with `by_name`, skip (with a warning per layer) layers whose weight count or shapes
             differ instead of raising.
+        reshape: reshape convolution kernels whose size matches but whose shape does not.
 
     # Raises
         ValueError: on a layer count, weight count or shape mismatch (naming the layer, the weight and both
             shapes), or a damaged file. The model is unchanged when it is raised.
     """
+    from kernelkit.engine.saving import weight_loading
     with _open_for_reading(filepath) as f:
-        saved, version, backend = hdf5_format.read_saved_layers(_weights_group(f))
-    assignments = []
-    if by_name:
-        by_layer_name = {}
-        for layer in model.layers:
-            by_layer_name.setdefault(layer.name, []).append(layer)
-        for index, (name, arrays) in enumerate(saved):
-            for layer in by_layer_name.get(name, []):
-                arrays_for_layer = _preprocess(layer, arrays, version, backend)
-                if len(arrays_for_layer) != len(layer.weights):
-                    message = ('Layer #%d (named "%s") expects %d weight(s), but the saved weights have %d '
-                               'element(s).' % (index, layer.name, len(layer.weights), len(arrays_for_layer)))
-                    if skip_mismatch:
-                        warnings.warn('Skipping loading of weights for layer %s due to mismatch in number of '
-                                      'weights (%d vs %d).' % (layer.name, len(layer.weights), len(arrays_for_layer)))
-                        continue
-                    raise ValueError(message)
-                problems = _check_shapes(layer, arrays_for_layer, index, name)
-                if problems:
-                    if skip_mismatch:
-                        warnings.warn('Skipping loading of weights for layer %s due to mismatch in shape: %s'
-                                      % (layer.name, problems[0]))
-                        continue
-                    raise ValueError(problems[0])
-                assignments.extend(zip(layer.weights, arrays_for_layer))
-    else:
-        layers = [layer for layer in model.layers if layer.weights]
-        saved = [(name, arrays) for name, arrays in saved if arrays]
-        if len(layers) != len(saved):
-            raise ValueError('You are trying to load a weight file containing %d layers into a model with %d '
-                             'layers.' % (len(saved), len(layers)))
-        for index, (layer, (name, arrays)) in enumerate(zip(layers, saved)):
-            arrays = _preprocess(layer, arrays, version, backend)
-            if len(arrays) != len(layer.weights):
-                raise ValueError('Layer #%d (named "%s" in the current model) was found to correspond to layer %s '
-                                 'in the save file. However the new layer %s expects %d weights, but the saved '
-                                 'weights have %d elements.' % (index, layer.name, name, layer.name,
-                                                                len(layer.weights), len(arrays)))
-            problems = _check_shapes(layer, arrays, index, name)
-            if problems:
-                raise ValueError(problems[0])
-            assignments.extend(zip(layer.weights, arrays))
-    for weight, array in assignments:
-        weight.assign(np.asarray(array, dtype=weight.dtype.as_numpy_dtype))
+        if by_name:
+            weight_loading.load_weights_from_hdf5_group_by_name(_weights_group(f), model.layers,
+                                                                skip_mismatch=skip_mismatch, reshape=reshape)
+        else:
+            weight_loading.load_weights_from_hdf5_group(_weights_group(f), model.layers, reshape=reshape)
 
 
 def _restore_optimizer(model, f):
@@ -243,6 +191,10 @@ def _compile_from_training_config(model, config, custom_objects):
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Loads a model saved with `model.save` (by kernelkit or another Keras 2 implementation).
 
+    A file that names custom losses, metrics, initializers, regularizers or constraints that are not given
+    still loads for inference (uncompiled when a loss, metric or the optimizer is missing; layer defaults
+    replace the others), with a `MissingCustomObjectWarning` naming them. Missing custom layers raise.
+
     # Arguments
         filepath: a path, or an open `h5py.File`/`h5py.Group`.
         custom_objects: dictionary of custom classes and functions by name.
@@ -256,22 +208,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     # Raises
         ValueError: if the file holds no model, is damaged, or does not match the architecture it declares.
     """
+    from kernelkit.engine.saving.keras_functions import _deserialize_model
     with _open_for_reading(filepath) as f:
-        model_config = hdf5_format.read_string_attribute(f, 'model_config')
-        if model_config is None:
-            raise ValueError('No model found in config of %s (is it a weights-only file? Build the model and use '
-                             '`model.load_weights`).' % getattr(f, 'filename', filepath))
-        model = model_from_config(json.loads(model_config), custom_objects=custom_objects, safe_mode=safe_mode)
-        load_weights(model, f)
-        training = hdf5_format.read_string_attribute(f, 'training_config')
-        if compile:
-            if training is None:
-                warnings.warn('No training configuration found in save file: the model was *not* compiled. '
-                              'Compile it manually.')
-            else:
-                _compile_from_training_config(model, json.loads(training), custom_objects)
-                _restore_optimizer(model, f)
-    return model
+        return _deserialize_model(f, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
 def model_from_config(config, custom_objects=None, safe_mode=True):
@@ -340,3 +279,39 @@ def model_to_dict(model):
     config = {'class_name': model.__class__.__name__, 'config': model.get_config(),
               'keras_version': hdf5_format.KERAS_VERSION, 'backend': hdf5_format.BACKEND}
     return json.loads(json.dumps(config, default=hdf5_format.json_default))
+
+
+# Keras 2.2.4's `keras.engine.saving` (and `keras.engine.topology`) functions: the ones kernelkit's own
+# save and load use, under their Keras 2.2.4 names.
+from kernelkit.engine.saving.hdf5_format import (HDF5_OBJECT_HEADER_LIMIT, load_attributes_from_hdf5_group,  # noqa: E402
+                                                 save_attributes_to_hdf5_group)
+from kernelkit.engine.saving.keras_functions import (_deserialize_model, _serialize_model, pickle_model,  # noqa: E402
+                                                     unpickle_model)
+from kernelkit.engine.saving.missing_objects import MissingCustomObjectWarning  # noqa: E402
+from kernelkit.engine.saving.rnn_conversion import _convert_rnn_weights  # noqa: E402
+from kernelkit.engine.saving.weight_conversion import (_need_convert_kernel,  # noqa: E402
+                                                       preprocess_weights_for_loading)
+from kernelkit.engine.saving.weight_loading import (load_weights_from_hdf5_group,  # noqa: E402
+                                                    load_weights_from_hdf5_group_by_name)
+
+
+def save_weights_to_hdf5_group(f, layers):
+    """Writes the weights of `layers` into an HDF5 group (Keras 2.2.4's name for what `save_weights` uses).
+
+    # Arguments
+        f: an open `h5py.File` or `h5py.Group` (or a `DictGroup`).
+        layers: the layers, e.g. `model.layers`.
+    """
+    hdf5_format.save_weights_to_group(f, layers)
+
+
+def __getattr__(name):
+    # `h5dict` and `conv_utils` are the modules Keras 2.2.4's saving module imported; they live in
+    # kernelkit.utils, above the engine, so they are looked up only when asked for.
+    if name in ('h5dict', 'H5Dict'):
+        from kernelkit.utils import io_utils
+        return getattr(io_utils, name)
+    if name == 'conv_utils':
+        import importlib
+        return importlib.import_module('kernelkit.utils.conv_utils')
+    raise AttributeError('module %r has no attribute %r' % (__name__, name))

@@ -4,6 +4,7 @@ tf_keras and later tf.keras versions add keys that Keras 2.2 layers never had. E
 with the value that means "the Keras 2.2 behaviour"; any other value is an error that says what the file
 asks for, instead of a layer silently computing something else.
 """
+from kernelkit.engine.saving.missing_objects import is_function_reference
 
 # key -> the values that mean "same as Keras 2.2" (None: any value is harmless and is dropped)
 _NEUTRAL_KEYS = {
@@ -22,7 +23,8 @@ _NEUTRAL_KEYS = {
 
 def normalize_layer_config(entry):
     """Returns a copy of `{'class_name', 'config'}` with tf_keras-only keys removed and the dtype policy
-    reduced to its dtype name.
+    reduced to its dtype name; tf_keras's `{'class_name': 'function', 'config': name}` values become the
+    function's name.
 
     # Arguments
         entry: a layer entry of a model config.
@@ -37,11 +39,16 @@ def normalize_layer_config(entry):
         return entry
     config = dict(entry['config'])
     for key, neutral in _NEUTRAL_KEYS.items():
+        if key == 'module' and entry.get('class_name') == 'Lambda':
+            continue  # a Lambda's `module` says where its function was defined (read by Lambda.from_config)
         if key in config:
             value = config.pop(key)
             if neutral is not None and value not in neutral:
                 raise ValueError('Layer %s of class %s uses %s=%r, which kernelkit (Keras 2.2 API) does not '
                                  'support.' % (config.get('name'), entry.get('class_name'), key, value))
+    for key, value in config.items():
+        if is_function_reference(value):  # tf_keras's form of a plain function (e.g. an initializer)
+            config[key] = value['config']
     dtype = config.get('dtype')
     if isinstance(dtype, dict):
         policy = dtype.get('config', {}).get('name', 'float32')

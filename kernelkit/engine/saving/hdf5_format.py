@@ -38,31 +38,46 @@ def read_string_attribute(group, name, default=None):
     return decode(group.attrs[name])
 
 
-def write_name_list(group, name, values):
-    """Writes a list of names as an `S` array, split into `name0`, `name1`, ... when too large for one
-    HDF5 object header (Keras 2.2 chunking).
+def save_attributes_to_hdf5_group(group, name, data):
+    """Writes a list of names as an `S` array attribute, split into `name0`, `name1`, ... when too large
+    for one HDF5 object header (Keras 2.2.4's function of that name; every kernelkit writer uses it).
+
+    # Arguments
+        group: an `h5py.Group` (or anything with an `attrs` mapping).
+        name: the attribute name.
+        data: the names, as `str` or utf-8 `bytes`.
 
     # Raises
-        RuntimeError: if a single name is larger than the header limit.
+        RuntimeError: if a single name is larger than the header limit (64512 bytes).
     """
-    encoded = [v.encode('utf8') for v in values]
+    encoded = [v if isinstance(v, (bytes, np.bytes_)) else str(v).encode('utf8') for v in data]
     too_long = [v for v in encoded if len(v) > HDF5_OBJECT_HEADER_LIMIT]
     if too_long:
         raise RuntimeError('The following attributes cannot be saved to HDF5 file because they are larger than '
-                           '%d bytes: %s' % (HDF5_OBJECT_HEADER_LIMIT, too_long))
+                           '%d bytes: %s' % (HDF5_OBJECT_HEADER_LIMIT, ', '.join(decode(v) for v in too_long)))
     array = np.array(encoded, dtype='S') if encoded else np.array([], dtype='S1')
     chunks = 1
-    while array.nbytes / chunks > HDF5_OBJECT_HEADER_LIMIT:
+    parts = [array]
+    while any(part.nbytes > HDF5_OBJECT_HEADER_LIMIT for part in parts):
         chunks += 1
+        parts = np.array_split(array, chunks)
     if chunks == 1:
         group.attrs[name] = array
         return
-    for index, part in enumerate(np.array_split(array, chunks)):
+    for index, part in enumerate(parts):
         group.attrs['%s%d' % (name, index)] = part
 
 
-def read_name_list(group, name):
-    """Reads a list of names written whole or in chunks; returns `[]` for the empty-float form."""
+def load_attributes_from_hdf5_group(group, name):
+    """Reads a list of names written whole or in chunks (Keras 2.2.4's function of that name).
+
+    # Arguments
+        group: an `h5py.Group` (or anything with an `attrs` mapping).
+        name: the attribute name.
+
+    # Returns
+        A list of `str`; `[]` when absent or stored as the empty float array other writers use.
+    """
     if name in group.attrs:
         raw = [group.attrs[name]]
     else:
@@ -79,6 +94,11 @@ def read_name_list(group, name):
     return names
 
 
+# The names the rest of kernelkit has used for these two functions.
+write_name_list = save_attributes_to_hdf5_group
+read_name_list = load_attributes_from_hdf5_group
+
+
 def _unique_weight_names(layer):
     names, seen = [], {}
     for index, weight in enumerate(layer.weights):
@@ -93,7 +113,8 @@ def _unique_weight_names(layer):
 
 
 def save_weights_to_group(group, layers):
-    """Writes the weights of `layers` into an HDF5 group, one subgroup per layer.
+    """Writes the weights of `layers` into an HDF5 group, one subgroup per layer (what Keras 2.2.4 calls
+    `save_weights_to_hdf5_group`; duplicate weight names inside a layer get `_1`, `_2`, ...).
 
     # Arguments
         group: an `h5py.Group` (a file root for weights-only files).

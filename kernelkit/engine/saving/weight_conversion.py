@@ -15,22 +15,31 @@ import numpy as np
 _CONV_CLASSES = ('Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'ConvLSTM2D')
 
 
-def preprocess_weights_for_loading(layer, arrays, keras_version, backend=None):
-    """Returns the arrays converted for `layer`.
+def preprocess_weights_for_loading(layer, weights, original_keras_version=None, original_backend=None,
+                                   reshape=False):
+    """Converts the saved arrays of one layer to what `layer` holds (Keras 2.2.4's function of that name).
+
+    Every loader of kernelkit (`load_model`, `load_weights`, `load_weights_from_hdf5_group*`) calls it once
+    per (model layer, saved layer) pair.
 
     # Arguments
         layer: the layer that will receive the weights.
-        arrays: the saved numpy arrays, in file order.
-        keras_version: the `keras_version` of the file (`'1'` for Keras 1 files).
-        backend: the backend that wrote the file, if recorded.
+        weights: the saved numpy arrays, in file order.
+        original_keras_version: the `keras_version` of the file (`'1'` for Keras 1 files, which have none).
+        original_backend: the backend that wrote the file, if recorded.
+        reshape: reshape a convolution kernel to the layer's kernel shape when the sizes agree but the
+            shapes do not.
 
     # Returns
         A list of numpy arrays.
+
+    # Raises
+        ValueError: for `reshape=True` with a kernel of another size, or RNN biases of an unknown shape.
     """
-    if keras_version == '1':
+    if original_keras_version == '1':
         from kernelkit.legacy.weights import convert_keras1_weights
-        return convert_keras1_weights(layer, list(arrays), backend)
-    return _convert(layer, list(arrays), backend)
+        return convert_keras1_weights(layer, list(weights), original_backend)
+    return _convert(layer, list(weights), original_backend, reshape)
 
 
 def flip_kernel(kernel):
@@ -51,21 +60,39 @@ def flip_kernel(kernel):
     return np.copy(kernel[tuple([slice(None, None, -1)] * (kernel.ndim - 2) + [slice(None), slice(None)])])
 
 
-def _convert(layer, arrays, backend):
+def _convert(layer, arrays, backend, reshape=False):
     from kernelkit.engine.network import Network
     kind = type(layer).__name__
     if kind == 'Bidirectional':
         half = len(arrays) // 2
-        return (_convert(layer.forward_layer, arrays[:half], backend) +
-                _convert(layer.backward_layer, arrays[half:], backend))
+        return (_convert(layer.forward_layer, arrays[:half], backend, reshape) +
+                _convert(layer.backward_layer, arrays[half:], backend, reshape))
     if kind == 'TimeDistributed':
-        return _convert(layer.layer, arrays, backend)
+        return _convert(layer.layer, arrays, backend, reshape)
     if isinstance(layer, Network):
-        return _convert_nested(layer, arrays, backend)
-    return fix_conv_kernels(layer, arrays, backend)
+        return _convert_nested(layer, arrays, backend, reshape)
+    from kernelkit.engine.saving.rnn_conversion import _convert_rnn_weights
+    return _convert_rnn_weights(layer, fix_conv_kernels(layer, arrays, backend, reshape))
 
 
-def fix_conv_kernels(layer, arrays, backend=None):
+def _need_convert_kernel(original_backend):
+    """Whether kernels written by `original_backend` must be flipped for this backend (Keras 2.2.4).
+
+    Theano convolves, TensorFlow and CNTK correlate; kernels are flipped only between the two kinds.
+
+    # Arguments
+        original_backend: the backend recorded in the file, or `None`.
+
+    # Returns
+        `True` when the file's backend is known and computes the other operation than TensorFlow.
+    """
+    uses_correlation = {'tensorflow': True, 'theano': False, 'cntk': True}
+    if original_backend not in uses_correlation:
+        return False
+    return uses_correlation[original_backend] != uses_correlation['tensorflow']
+
+
+def fix_conv_kernels(layer, arrays, backend=None, reshape=False):
     """Keras 2's kernel fix-ups for the layer that receives them, after any version-specific conversion:
     Theano kernels are flipped, and 4-D kernels stored `(out, in, rows, cols)` are transposed to the
     layer's `(rows, cols, in, out)`.
@@ -74,9 +101,13 @@ def fix_conv_kernels(layer, arrays, backend=None):
         layer: the receiving layer (only Conv1D/2D/3D, Conv2DTranspose and ConvLSTM2D are touched).
         arrays: its saved arrays, in `layer.weights` order.
         backend: the backend that wrote the file, if recorded.
+        reshape: reshape the kernel to the layer's shape when only the shape differs (not the size).
 
     # Returns
         A list of numpy arrays.
+
+    # Raises
+        ValueError: with `reshape=True`, for a kernel whose size differs from the layer's.
     """
     arrays = list(arrays)
     if type(layer).__name__ not in _CONV_CLASSES or not arrays or not layer.weights:
@@ -85,16 +116,22 @@ def fix_conv_kernels(layer, arrays, backend=None):
     for index in range(min(kernels, len(arrays), len(layer.weights))):
         expected = tuple(layer.weights[index].shape)
         kernel = np.asarray(arrays[index])
-        if backend == 'theano':
+        if _need_convert_kernel(backend):
             kernel = flip_kernel(kernel)
-        if kernel.ndim == 4 and kernel.shape != expected and \
+        if reshape and kernel.shape != expected:
+            if kernel.size != int(np.prod(expected)):
+                raise ValueError("Weights must be of equal size to apply a reshape operation. Layer %s's weights "
+                                 "have shape %s and size %d. The weights for loading have shape %s and size %d."
+                                 % (layer.name, expected, int(np.prod(expected)), kernel.shape, kernel.size))
+            kernel = np.reshape(kernel, expected)
+        elif kernel.ndim == 4 and kernel.shape != expected and \
                 np.transpose(kernel, (3, 2, 0, 1)).shape == expected:
             kernel = np.transpose(kernel, (3, 2, 0, 1))
         arrays[index] = kernel
     return arrays
 
 
-def _convert_nested(model, arrays, backend):
+def _convert_nested(model, arrays, backend, reshape=False):
     """A nested model's group holds all its trainable weights, then all its non-trainable ones."""
     trainable_total = len(model.trainable_weights)
     trainable, non_trainable = list(arrays[:trainable_total]), list(arrays[trainable_total:])
@@ -105,7 +142,7 @@ def _convert_nested(model, arrays, backend):
             continue
         mine = trainable[:t] + non_trainable[:nt]
         trainable, non_trainable = trainable[t:], non_trainable[nt:]
-        mine = _convert(sublayer, mine, backend)
+        mine = _convert(sublayer, mine, backend, reshape)
         converted_t += mine[:t]
         converted_nt += mine[t:]
     return converted_t + trainable + converted_nt + non_trainable
