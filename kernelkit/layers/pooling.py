@@ -235,27 +235,35 @@ class _GlobalPooling(Layer):
         rank: the number of spatial dimensions.
         mode: `'max'` or `'avg'`.
         data_format: `'channels_last'` or `'channels_first'`.
+        keepdims: keep the reduced spatial axes with length 1 (as tf.keras; the configs of
+            `keras.applications` models read by tf_keras carry it). Only written to the config when `True`.
     """
 
-    def __init__(self, rank, mode, data_format=None, **kwargs):
+    def __init__(self, rank, mode, data_format=None, keepdims=False, **kwargs):
         super(_GlobalPooling, self).__init__(**kwargs)
         self.rank = rank
         self._mode = mode
         self.data_format = normalize_data_format(self, data_format)
+        self.keepdims = bool(keepdims)
         self.input_spec = InputSpec(ndim=rank + 2)
 
     def call(self, inputs):
         axes = spatial_axes(self.rank, self.data_format)
         if self._mode == 'max':
-            return tf.reduce_max(inputs, axis=axes)
-        return tf.reduce_mean(inputs, axis=axes)
+            return tf.reduce_max(inputs, axis=axes, keepdims=self.keepdims)
+        return tf.reduce_mean(inputs, axis=axes, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape):
+        if self.keepdims:
+            axes = spatial_axes(self.rank, self.data_format)
+            return tuple(1 if i in axes else dim for i, dim in enumerate(input_shape))
         return (input_shape[0], input_shape[channel_axis(self.data_format)])
 
     def get_config(self):
         config = super(_GlobalPooling, self).get_config()
         config['data_format'] = self.data_format
+        if self.keepdims:
+            config['keepdims'] = True
         return config
 
 
