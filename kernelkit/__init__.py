@@ -20,6 +20,18 @@ from kernelkit.engine.input_layer import Input  # noqa: E402
 from kernelkit.engine.sequential import Sequential  # noqa: E402
 from kernelkit.engine.training import Model  # noqa: E402
 from kernelkit.legacy.aliases import install_as_keras  # noqa: E402,F401
+from kernelkit.legacy import install_backend_idioms as _install_backend_idioms  # noqa: E402
+
+_install_backend_idioms()  # Keras 1 backend arguments (`K.random_normal(std=)`) and TF1 `set_session`/`get_session`
 from kernelkit.widgets import load_ipython_extension, unload_ipython_extension  # noqa: E402,F401
 
 __version__ = '0.1.0'
+
+
+def __getattr__(name):
+    """`kernelkit.applications` and `kernelkit.wrappers` are imported on first use (as `keras.applications` and
+    `keras.wrappers` were there after `import keras`)."""
+    if name in ('applications', 'wrappers'):
+        import importlib
+        return importlib.import_module('kernelkit.' + name)
+    raise AttributeError("module 'kernelkit' has no attribute %r" % (name,))

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 
+import numpy as np
 import pytest
 
 from kernelkit import backend as K
@@ -209,9 +210,16 @@ def test_in_train_phase_follows_the_scope():
         assert K.in_train_phase(lambda: 'called', alt) == 'called'
 
 
-def test_sessions_are_tf1_only():
-    with pytest.raises(RuntimeError, match='TensorFlow 2'):
-        K.get_session()
-    with pytest.raises(RuntimeError, match='TensorFlow 2'):
-        K.set_session(object())
+def test_tf1_sessions_are_accepted_with_a_migration_warning():
+    from kernelkit.legacy.interfaces import KerasMigrationWarning
+    import tensorflow as tf
+    with pytest.warns(KerasMigrationWarning, match='TensorFlow 2 has no sessions'):
+        session = K.get_session()
+    variable = K.variable(np.array([1., 2.]))
+    np.testing.assert_allclose(session.run(variable * 3), [3., 6.])
+    placeholder = K.placeholder(shape=(None, 2))
+    np.testing.assert_allclose(session.run(K.sum(placeholder, axis=1), {placeholder: np.ones((3, 2))}), [2., 2., 2.])
+    config = tf.compat.v1.ConfigProto(gpu_options=tf.compat.v1.GPUOptions(allow_growth=True))
+    with pytest.warns(KerasMigrationWarning, match='set_memory_growth'):
+        K.set_session(tf.compat.v1.Session(config=config))
     assert K.manual_variable_initialization(True) is None

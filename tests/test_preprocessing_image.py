@@ -146,6 +146,20 @@ def test_standardize_after_featurewise_fit_matches_the_oracle():
     np.testing.assert_allclose(ours.standardize(x.copy()), oracle.standardize(x.copy()), rtol=1e-5, atol=1e-5)
 
 
+def test_fit_rescales_before_the_featurewise_statistics():
+    """keras-preprocessing 1.1's fix (tf_keras keeps it): `fit` sees the images `standardize` sees."""
+    x = _images(6, 4, 4, 3) * 255.
+    ours, oracle = _both(featurewise_center=True, featurewise_std_normalization=True, rescale=1. / 255)
+    ours.fit(x)
+    oracle.fit(x)
+    np.testing.assert_allclose(ours.mean, oracle.mean, rtol=1e-6)
+    np.testing.assert_allclose(ours.std, oracle.std, rtol=1e-6)
+    np.testing.assert_allclose(ours.mean.ravel(), (x / 255.).mean(axis=(0, 1, 2)), rtol=1e-5)
+    standardized = ours.standardize(x.copy())
+    np.testing.assert_allclose(standardized.mean(axis=(0, 1, 2)), 0., atol=1e-5)
+    np.testing.assert_allclose(standardized.std(axis=(0, 1, 2)), 1., atol=1e-3)
+
+
 def test_samplewise_rescale_and_preprocessing_function_match_the_oracle():
     x = _images(3, 4, 4, 3)
     settings = dict(samplewise_center=True, samplewise_std_normalization=True, rescale=1. / 255,

@@ -5,6 +5,7 @@ import json
 import numpy as np
 
 from kernelkit.datasets import _sequences
+from kernelkit.preprocessing.sequence import _remove_long_seq  # noqa: F401  (Keras 2.2.4 imported it here)
 from kernelkit.utils.data_utils import get_file
 
 _ORIGIN = 'https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz'

@@ -4,6 +4,13 @@ When the first layer knows its input shape (`input_shape`, `input_dim`, `batch_i
 `InputLayer`), every `add` extends the graph at once and shapes are checked immediately. Otherwise the
 model waits: it builds itself on `build(input_shape)`, on its first call, or on the first data of
 `fit`/`predict`.
+
+A first layer that was already called on `Input` tensors and carries `_sequential_inputs` (the list of
+those `Input` tensors; `kernelkit.legacy` sets it on a Keras 1 `Merge` of branch models, as Keras 2.0-2.1
+did for its legacy `Merge`) starts the graph from that call: the model's inputs are `_sequential_inputs`
+and `model.layers` lists every layer of the graph but the inputs (the branches first). Keras 2 Sequential
+configs cannot describe branches, so such a model's config is the functional one (`input_layers`,
+`inbound_nodes`); `from_config` rebuilds a Sequential from it.
 """
 import numpy as np
 
@@ -40,7 +47,12 @@ class Sequential(Model):
 
     @property
     def layers(self):
+        if self._branched():
+            return [layer for layer in self._layers if not isinstance(layer, InputLayer)]
         return list(self._stack)
+
+    def _branched(self):
+        return bool(self._stack) and getattr(self._stack[0], '_sequential_inputs', None) is not None
 
     def add(self, layer):
         """Adds a layer on top of the stack.
@@ -58,6 +70,8 @@ class Sequential(Model):
             raise ValueError('All layers added to a Sequential model should have unique names. Name "%s" is '
                              'already the name of a layer in this model. Update the `name` argument to pass a '
                              'unique name.' % layer.name)
+        if getattr(layer, '_sequential_inputs', None) is not None:
+            return self._add_started(layer)
         if not self._stack and not self.outputs:
             if isinstance(layer, InputLayer):
                 self._start_graph(layer._inbound_nodes[0].output_tensors[0])
@@ -78,6 +92,19 @@ class Sequential(Model):
             except Exception:
                 self._stack.pop()
                 raise
+
+    def _add_started(self, layer):
+        """Adds a first layer already called on `layer._sequential_inputs` (see the module docstring)."""
+        if self._stack or self.outputs:
+            raise ValueError('Layer %s was already called on its inputs (a Keras 1 `Merge` of models): it can '
+                             'only be the first layer of a Sequential model.' % layer.name)
+        output = layer._inbound_nodes[-1].output_tensors
+        if len(output) != 1:
+            raise ValueError('All layers in a Sequential model should have a single output tensor. For '
+                             'multi-output layers, use the functional API.')
+        self._stack.append(layer)
+        self.inputs, self._stack_outputs = list(layer._sequential_inputs), [output[0]]
+        self._init_graph_network(self.inputs, [output[0]])
 
     def _start_graph(self, input_tensor):
         self.inputs, self.outputs = [input_tensor], [input_tensor]
@@ -144,6 +171,8 @@ class Sequential(Model):
             `{'name': ..., 'layers': [{'class_name': ..., 'config': ...}, ...]}` (led by the `InputLayer`
             when the model was given one), plus `build_input_shape` when the model was built from a shape.
         """
+        if self._branched():
+            return super(Sequential, self).get_config()
         listed = ([self._input_layer] if self._input_layer is not None else []) + self._stack
         config = {'name': self.name,
                   'layers': [{'class_name': layer.__class__.__name__, 'config': layer.get_config()}
@@ -164,6 +193,8 @@ class Sequential(Model):
             A new `Sequential` model.
         """
         from kernelkit.layers import deserialize as deserialize_layer
+        if isinstance(config, dict) and 'input_layers' in config:  # a Sequential with branches
+            return cls._from_graph(Model.from_config(config, custom_objects=custom_objects))
         if isinstance(config, list):
             name, layer_configs, build_shape = None, config, None
         else:
@@ -174,4 +205,30 @@ class Sequential(Model):
             model.add(deserialize_layer(layer_config, custom_objects=custom_objects))
         if not model.outputs and build_shape is not None:
             model.build(tuple(build_shape))
+        return model
+
+    @classmethod
+    def _from_graph(cls, graph):
+        """A Sequential with branches from its functional equivalent `graph` (a single-output `Model`): the
+        stack is the chain of layers that ends at the output and starts at the first layer with several
+        inbound tensors."""
+        if len(graph.outputs) != 1:
+            raise ValueError('A Sequential model has a single output; this config has %d.' % len(graph.outputs))
+        chain, tensor = [], graph.outputs[0]
+        while True:
+            layer, node_index, _ = tensor._keras_history
+            node = layer._inbound_nodes[node_index]
+            if isinstance(layer, InputLayer) or not node.input_tensors:
+                raise ValueError('This functional config is not a Sequential model with branches: no layer '
+                                 'merges several inputs before the output.')
+            chain.insert(0, (layer, tensor))
+            if len(node.input_tensors) > 1:
+                break
+            tensor = node.input_tensors[0]
+        model = cls(name=graph.name)
+        chain[0][0]._sequential_inputs = list(graph.inputs)
+        model._stack = [layer for layer, _ in chain]
+        model._stack_outputs = [output for _, output in chain]
+        model.inputs = list(graph.inputs)
+        model._init_graph_network(model.inputs, [model._stack_outputs[-1]])
         return model

@@ -23,6 +23,7 @@ from kernelkit.layers.local import LocallyConnected1D, LocallyConnected2D
 from kernelkit.layers.recurrent_cells import *  # noqa: F401,F403
 from kernelkit.layers.recurrent import *  # noqa: F401,F403
 from kernelkit.layers.convolutional_recurrent import *  # noqa: F401,F403
+from kernelkit.layers.cudnn_recurrent import CuDNNGRU, CuDNNLSTM
 from kernelkit.utils.generic_utils import deserialize_keras_object, serialize_keras_object
 
 

@@ -18,6 +18,8 @@ from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
 from kernelkit.layers.arguments import serialize_arguments
+# The length arithmetic is Keras 2.2.4's `keras.utils.conv_utils` (one implementation, kept there).
+from kernelkit.utils.conv_utils import conv_output_length, deconv_length, dilated_size  # noqa: F401
 
 # ------------------------------------------------------------------------------------------------
 # Argument checks.
@@ -130,30 +132,9 @@ def check_strides_and_dilation(layer, strides, dilation_rate):
 # Shape arithmetic and data formats.
 
 
-def dilated_size(kernel, dilation):
-    return kernel + (kernel - 1) * (dilation - 1)
-
-
-def conv_output_length(length, kernel, padding, stride, dilation=1):
-    """Output length of a convolution or pooling along one axis (`None` stays `None`)."""
-    if length is None:
-        return None
-    if padding == 'valid':
-        length = length - dilated_size(kernel, dilation) + 1
-    return (length + stride - 1) // stride
-
-
 def deconv_output_length(length, kernel, padding, stride, output_padding=None, dilation=1):
     """Output length of a transposed convolution along one axis (works on ints and scalar tensors)."""
-    if length is None:
-        return None
-    kernel = dilated_size(kernel, dilation)
-    if output_padding is None:
-        if padding == 'valid':
-            return length * stride + max(kernel - stride, 0)
-        return length * stride
-    pad = kernel // 2 if padding == 'same' else 0
-    return (length - 1) * stride + kernel - 2 * pad + output_padding
+    return deconv_length(length, stride, kernel, padding, output_padding, dilation)
 
 
 def spatial_axes(rank, data_format):

@@ -1,8 +1,7 @@
 """Core layers: Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector, Lambda,
 ActivityRegularization, Masking."""
-import base64
 import inspect
-import marshal
+import sys
 import types
 
 import numpy as np
@@ -13,6 +12,7 @@ from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
 from kernelkit.layers.arguments import serialize_arguments
+from kernelkit.utils.generic_utils import func_dump, func_load
 
 
 def _label(cls, kwargs):
@@ -364,9 +364,7 @@ class RepeatVector(Layer):
 
 def _dump_function(function):
     """Stores a function's bytecode (Keras 2's format: base64 marshal, defaults, closure)."""
-    code = base64.b64encode(marshal.dumps(function.__code__)).decode('ascii')
-    closure = tuple(cell.cell_contents for cell in function.__closure__) if function.__closure__ else None
-    return code, function.__defaults__, closure
+    return func_dump(function)
 
 
 def _load_function(stored, globs, layer_name, safe_mode):
@@ -377,18 +375,11 @@ def _load_function(stored, globs, layer_name, safe_mode):
                          '`custom_objects`.' % layer_name)
     code, defaults, closure = stored if isinstance(stored, (list, tuple)) else (stored, None, None)
     try:
-        code = marshal.loads(base64.b64decode(code.encode('ascii')))
-    except (ValueError, EOFError, TypeError):
+        return func_load(code, defaults, closure, globs=globs)
+    except ValueError:
         raise ValueError('Layer %s stores its function as bytecode of another Python version, which this Python '
                          'cannot read. Recreate the model in code (or load only its weights with '
                          '`load_weights`), defining the Lambda function again.' % layer_name)
-
-    def cell(value):
-        return (lambda: value).__closure__[0]
-
-    cells = tuple(cell(value) for value in closure) if closure else None
-    return types.FunctionType(code, globs, name=code.co_name, argdefs=tuple(defaults) if defaults else None,
-                              closure=cells)
 
 
 class Lambda(Layer):
@@ -476,6 +467,12 @@ class Lambda(Layer):
         if safe_mode is None:
             safe_mode = _SAFE_MODE[-1]
         known = dict(globals())
+        # tf_keras records the module that defined the function; when it is imported, its names are
+        # visible to the function (as they were where it was written) and named functions are found there.
+        modules = [config.pop(key, None) for key in ('module', 'output_shape_module', 'mask_module')]
+        for module in modules:
+            if isinstance(module, str) and module in sys.modules:
+                known.update(vars(sys.modules[module]))
         known.update(get_custom_objects())
         for scope in _SCOPE_STACK:
             known.update(scope)
@@ -493,6 +490,11 @@ class Lambda(Layer):
 
         config['function'] = restore(config['function'], config.pop('function_type', 'function'))
         config['output_shape'] = restore(config.get('output_shape'), config.pop('output_shape_type', 'raw'))
+        if 'mask_type' in config:  # tf_keras stores a mask function like the others
+            config['mask'] = restore(config.get('mask'), config.pop('mask_type'))
+        arguments = config.get('arguments') or {}
+        config['arguments'] = {key: np.array(value['value']) if isinstance(value, dict) and
+                               value.get('type') == 'ndarray' else value for key, value in arguments.items()}
         return cls(**config)
 
 

@@ -286,30 +286,35 @@ class GRUCell(_RecurrentCell):
         self._add_cell_weights((input_dim, 3 * units), (units, 3 * units), bias_shape)
         self.built = True
 
+    def _step_weights(self):
+        """`(kernel, recurrent_kernel, bias)` in the layout this cell computes with."""
+        return self.kernel, self.recurrent_kernel, self.bias
+
     def call(self, inputs, states, training=None):
         h_tm1 = states[0]
         units = self.units
+        kernel, recurrent_kernel, bias = self._step_weights()
         implementation = 1 if self.implementation == 1 else 2  # Keras 2.2: anything but 1 is mode 2
         masks = self._input_masks(inputs, training, 3)
         recurrent_masks = self._recurrent_masks(h_tm1, training, 3)
         input_bias = recurrent_bias = None
-        if self.bias is not None:
+        if bias is not None:
             if self.reset_after:
-                input_bias, recurrent_bias = self.bias[0], self.bias[1]
+                input_bias, recurrent_bias = bias[0], bias[1]
             else:
-                input_bias = self.bias
-        x_z, x_r, x_h = self._projections(inputs, self.kernel, 3, masks, implementation)
+                input_bias = bias
+        x_z, x_r, x_h = self._projections(inputs, kernel, 3, masks, implementation)
         if input_bias is not None:
             x_z, x_r, x_h = [K.bias_add(x, input_bias[k * units:(k + 1) * units])
                              for k, x in enumerate((x_z, x_r, x_h))]
         if self.reset_after:
-            rec_z, rec_r, rec_h = self._projections(h_tm1, self.recurrent_kernel, 3, recurrent_masks,
+            rec_z, rec_r, rec_h = self._projections(h_tm1, recurrent_kernel, 3, recurrent_masks,
                                                     implementation)
             if recurrent_bias is not None:
                 rec_z, rec_r, rec_h = [K.bias_add(r, recurrent_bias[k * units:(k + 1) * units])
                                        for k, r in enumerate((rec_z, rec_r, rec_h))]
         else:
-            rec_z, rec_r = self._projections(h_tm1, self.recurrent_kernel[:, :2 * units], 2,
+            rec_z, rec_r = self._projections(h_tm1, recurrent_kernel[:, :2 * units], 2,
                                              recurrent_masks[:2] if recurrent_masks else None, implementation)
         z = self.recurrent_activation(x_z + rec_z)
         r = self.recurrent_activation(x_r + rec_r)
@@ -319,7 +324,7 @@ class GRUCell(_RecurrentCell):
             h_for_candidate = h_tm1
             if recurrent_masks:
                 h_for_candidate = h_tm1 * recurrent_masks[2 if implementation == 1 else 0]
-            recurrent_h = K.dot(r * h_for_candidate, self.recurrent_kernel[:, 2 * units:])
+            recurrent_h = K.dot(r * h_for_candidate, recurrent_kernel[:, 2 * units:])
         candidate = self.activation(x_h + recurrent_h)
         if implementation == 2 and recurrent_masks:
             # Keras 2.2 quirk, kept for fidelity: implementation 2 mixes the update gate with the
@@ -386,17 +391,22 @@ class LSTMCell(_RecurrentCell):
                                bias_initializer=unit_forget_bias_initializer(self))
         self.built = True
 
+    def _step_weights(self):
+        """`(kernel, recurrent_kernel, bias)` in the layout this cell computes with."""
+        return self.kernel, self.recurrent_kernel, self.bias
+
     def call(self, inputs, states, training=None):
         h_tm1, c_tm1 = states[0], states[1]
+        kernel, recurrent_kernel, bias = self._step_weights()
         implementation = 1 if self.implementation == 1 else 2
         masks = self._input_masks(inputs, training, 4)
         recurrent_masks = self._recurrent_masks(h_tm1, training, 4)
-        xs = self._projections(inputs, self.kernel, 4, masks, implementation)
-        hs = self._projections(h_tm1, self.recurrent_kernel, 4, recurrent_masks, implementation)
+        xs = self._projections(inputs, kernel, 4, masks, implementation)
+        hs = self._projections(h_tm1, recurrent_kernel, 4, recurrent_masks, implementation)
         gates = [x + h for x, h in zip(xs, hs)]
-        if self.bias is not None:
+        if bias is not None:
             units = self.units
-            gates = [K.bias_add(g, self.bias[k * units:(k + 1) * units]) for k, g in enumerate(gates)]
+            gates = [K.bias_add(g, bias[k * units:(k + 1) * units]) for k, g in enumerate(gates)]
         return lstm_step(gates, c_tm1, self.activation, self.recurrent_activation)
 
 

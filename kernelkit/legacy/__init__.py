@@ -116,29 +116,83 @@ def install_metric_interfaces(namespace):
 
 
 def install_function_shims(namespace, module):
-    """Adds the Keras 1 names of `table.FUNCTION_RENAMES` for `module` (e.g. `l1l2`, `activity_l2`,
-    `WeightRegularizer` in `keras.regularizers`) to `namespace`, each warning and calling its Keras 2 name.
+    """Adds the Keras 1 forms of `table.FUNCTION_RENAMES` for `module` to `namespace`.
+
+    A plain rename (`l1l2`, `activity_l2`, `WeightRegularizer` in `keras.regularizers`) adds the old name,
+    warning and calling its Keras 2 name. An entry with renamed or dropped keywords (the backend's
+    `random_normal(std=)`, `conv2d(border_mode=, dim_ordering=)`, `deconv2d`, ...) wraps the Keras 2
+    function so that a call with a Keras 1 keyword is converted, with a warning showing the Keras 2 call;
+    calls without one go straight through.
 
     # Arguments
         namespace: the globals of the kernelkit module; modified in place.
         module: the Keras module path of the entries to install (`'keras.regularizers'`).
     """
+    for entry in table.FUNCTION_RENAMES:
+        if entry.module != module or entry.runtime or entry.new not in namespace:
+            continue
+        if entry.keywords or entry.dropped:
+            if not getattr(namespace.get(entry.old), '__kernelkit_legacy__', False):
+                namespace[entry.old] = _arguments_shim(entry, namespace[entry.new])
+        elif entry.old != entry.new and entry.old not in namespace:
+            namespace[entry.old] = _rename_shim(entry, namespace[entry.new])
+
+
+def _rename_shim(entry, target):
+    """`entry.old(...)`: warns `FUNCTION_SHIM` and calls `target`."""
     from kernelkit.legacy.interfaces import format_signature
 
-    def shim(entry, target):
-        @functools.wraps(target)
-        def function(*args, **kwargs):
-            emit(table.FUNCTION_SHIM % (entry.old, entry.new, entry.new),
-                 new_call=format_signature(entry.new, args, kwargs), arguments=(args, dict(kwargs)))
-            return target(*args, **kwargs)
-        function.__name__ = function.__qualname__ = entry.old
-        function.__kernelkit_legacy__ = True
-        return function
+    @functools.wraps(target)
+    def function(*args, **kwargs):
+        emit(table.FUNCTION_SHIM % (entry.old, entry.new, entry.new),
+             new_call=format_signature(entry.new, args, kwargs), arguments=(args, dict(kwargs)))
+        return target(*args, **kwargs)
+    function.__name__ = function.__qualname__ = entry.old
+    function.__kernelkit_legacy__ = True
+    return function
 
-    for entry in table.FUNCTION_RENAMES:
-        if (entry.module == module and not entry.runtime and not entry.keywords and entry.old != entry.new
-                and entry.old not in namespace and entry.new in namespace):
-            namespace[entry.old] = shim(entry, namespace[entry.new])
+
+def _arguments_shim(entry, target):
+    """`entry.old(...)` accepting the Keras 1 keywords of `entry` (renamed, values mapped, or dropped)."""
+    from kernelkit.legacy.interfaces import format_signature
+    renamed = entry.old != entry.new
+
+    @functools.wraps(target)
+    def function(*args, **kwargs):
+        if not renamed and not any(key in entry.keywords or key in entry.dropped for key in kwargs):
+            return target(*args, **kwargs)
+        converted = {}
+        for key, value in kwargs.items():
+            if key in entry.dropped:
+                continue
+            if key in entry.keywords:
+                new_key = entry.keywords[key]
+                if new_key in kwargs:
+                    raise TypeError('`%s` got both the Keras 1 argument `%s` and its Keras 2 name `%s`; pass '
+                                    'only `%s`.' % (entry.old, key, new_key, new_key))
+                if isinstance(value, str) and value in entry.values:
+                    value = entry.values[value]
+                key = new_key
+            converted[key] = value
+        new_call = format_signature(entry.new, args, converted)
+        emit(table.FUNCTION_ARGUMENTS % (entry.old, new_call), new_call=new_call, arguments=(args, converted))
+        return target(*args, **converted)
+    function.__name__ = function.__qualname__ = entry.old
+    function.__kernelkit_legacy__ = True
+    return function
+
+
+def install_backend_idioms():
+    """Makes the backend accept what Keras 1 and TensorFlow 1 scripts call on it.
+
+    The Keras 1 argument names of `table.FUNCTION_RENAMES` (`K.random_normal(std=)`, ...), and the TF1
+    session functions of `tf1_session` (`set_session(tf.Session(config=...))`, `get_session().run`).
+    `kernelkit/__init__.py` calls this once.
+    """
+    from kernelkit import backend
+    from kernelkit.legacy import tf1_session
+    install_function_shims(vars(backend), 'keras.backend')
+    tf1_session.install()
 
 
 def install_model_interfaces(model_class=None):

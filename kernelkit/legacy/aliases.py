@@ -52,10 +52,26 @@ class AliasModule(types.ModuleType):
                 return getattr(target, name)
             except AttributeError:
                 continue
+        if name in table.MODULE_REEXPORTS:
+            return reexported(name)
         raise AttributeError('module %r has no attribute %r' % (self.__name__, name))
 
     def __dir__(self):
         return sorted(set(self.__dict__) | set(self.__dict__['__all__']))
+
+
+def reexported(name):
+    """The object a Keras 2.2.4 module carried under `name` because it imported it (`table.MODULE_REEXPORTS`).
+
+    # Arguments
+        name: e.g. `'K'`, `'interfaces'`, `'has_arg'`.
+
+    # Returns
+        The kernelkit module or object.
+    """
+    module_name, _, attribute = table.MODULE_REEXPORTS[name].partition(':')
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module
 
 
 def _import(name):

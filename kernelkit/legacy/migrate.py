@@ -726,8 +726,18 @@ class _Calls(cst.CSTTransformer):
         for old, new in entry.keywords.items():
             arg = c.keyword(old)
             if arg is not None and c.keyword(new) is None:
+                ok, value = _literal(arg.value)
+                if ok and isinstance(value, str) and value in entry.values:  # dim_ordering='th' -> 'channels_first'
+                    renamed = arg.with_changes(value=_value_node(entry.values[value], arg.value))
+                    c.replace(arg, renamed)
+                    arg = renamed
                 c.rename(arg, new)
                 changed.append('%s -> %s' % (old, new))
+        for old in entry.dropped:
+            arg = c.keyword(old)
+            if arg is not None:
+                c.remove(arg)
+                changed.append('%s dropped (no Keras 2 use)' % old)
         func = updated.func
         if entry.old == 'set_image_dim_ordering':
             positional = c.positional()

@@ -198,6 +198,7 @@ MERGE_LAYER = ('The `Merge` layer is deprecated and will be removed after 08/201
 MERGE_FUNCTION = ('The `merge` function is deprecated and will be removed after 08/2017. Use instead layers from '
                   '`keras.layers.merge`, e.g. `sum`, `concatenate`, etc.')
 FUNCTION_SHIM = '`%s` is the Keras 1 name of `%s`; Keras 2 only has `%s`.'
+FUNCTION_ARGUMENTS = 'Update your `%s` call to the Keras 2 API: `%s`'
 OBJECTIVES_MODULE = ('The `keras.objectives` module was renamed `keras.losses` in Keras 2; import the same '
                      'functions from `keras.losses`.')
 GET_OUTPUT_SHAPE_FOR = ('`%s` defines the Keras 1 method `get_output_shape_for`; Keras 2 calls it '
@@ -409,6 +410,9 @@ MERGE_DEFAULTS = {'mode': 'sum', 'concat_axis': -1, 'dot_axes': -1, 'output_shap
                   'arguments': None, 'node_indices': None, 'tensor_indices': None, 'name': None}
 MERGE_CALLABLE = ('A callable `mode` has no Keras 2 merge layer: write `Lambda(%s, output_shape=...)` on the list of '
                   'inputs instead.')
+MERGE_BRANCHES = ('A `Merge` of models (Keras 1 Sequential branches) is written with the functional API in Keras 2: '
+                  '`merged = %s`, then each following layer on the tensor (`x = Dense(...)(merged)`), and '
+                  '`model = Model([%s], x)`.')
 MERGE_SEQUENTIAL = ('`Merge` of models inside a `Sequential` model (Keras 1 branches) has no Keras 2 equivalent: '
                     'build the model with the functional API, e.g. `%s([left.output, right.output])` and '
                     '`Model([left.input, right.input], ...)`.')
@@ -493,16 +497,22 @@ TIME_DISTRIBUTED_DENSE = ('TimeDistributed', 'Dense')
 class FunctionRename:
     """`module.old(...)` became `module.new(...)`; `values` maps argument literals ('th' -> 'channels_first');
     `keywords` renames keyword arguments; `runtime`: whether the Keras 2 API itself still accepts the old form
-    (otherwise kernelkit adds the old name to the module, warning `FUNCTION_SHIM`, when it is a plain rename)."""
+    (otherwise kernelkit adds the old name to the module, warning `FUNCTION_SHIM`, when it is a plain rename);
+    `dropped`: Keras 1 keyword arguments that Keras 2 has no use for (removed, with the warning)."""
     module: str
     old: str
     new: str
     values: dict = field(default_factory=dict, hash=False)
     keywords: dict = field(default_factory=dict, hash=False)
     runtime: bool = False
+    dropped: tuple = ()
 
 
 _ORDERING_VALUES = {'th': 'channels_first', 'tf': 'channels_last'}
+# Keras 1's backend took `dim_ordering` ('th', 'tf' or 'default'); Keras 2's takes `data_format`.
+_DIM_ORDERING_VALUES = {'th': 'channels_first', 'tf': 'channels_last', 'default': None}
+_CONV_KEYWORDS = {'border_mode': 'padding', 'dim_ordering': 'data_format', 'filter_dilation': 'dilation_rate'}
+_SHAPE_HINTS = ('image_shape', 'volume_shape', 'filter_shape')  # Keras 1 (Theano) hints, meaningless in Keras 2
 FUNCTION_RENAMES = (
     FunctionRename('keras.backend', 'image_dim_ordering', 'image_data_format', _ORDERING_VALUES, runtime=True),
     FunctionRename('keras.backend', 'set_image_dim_ordering', 'set_image_data_format', _ORDERING_VALUES,
@@ -519,6 +529,27 @@ FUNCTION_RENAMES = (
     FunctionRename('keras.utils.np_utils', 'to_categorical', 'to_categorical', keywords={'nb_classes': 'num_classes'}),
     FunctionRename('keras.utils', 'to_categorical', 'to_categorical', keywords={'nb_classes': 'num_classes'}),
     FunctionRename('keras.datasets', 'load_data', 'load_data', keywords={'nb_words': 'num_words'}, runtime=True),
+    # The backend functions whose arguments Keras 2 renamed (Keras 1.2 -> 2.0).
+    FunctionRename('keras.backend', 'random_normal', 'random_normal', keywords={'std': 'stddev'}),
+    FunctionRename('keras.backend', 'truncated_normal', 'truncated_normal', keywords={'std': 'stddev'}),
+    FunctionRename('keras.backend', 'random_uniform', 'random_uniform', keywords={'low': 'minval', 'high': 'maxval'}),
+    FunctionRename('keras.backend', 'conv1d', 'conv1d', keywords={'stride': 'strides', 'border_mode': 'padding'},
+                   dropped=_SHAPE_HINTS),
+    FunctionRename('keras.backend', 'conv2d', 'conv2d', _DIM_ORDERING_VALUES, _CONV_KEYWORDS, dropped=_SHAPE_HINTS),
+    FunctionRename('keras.backend', 'conv3d', 'conv3d', _DIM_ORDERING_VALUES, _CONV_KEYWORDS, dropped=_SHAPE_HINTS),
+    FunctionRename('keras.backend', 'deconv2d', 'conv2d_transpose', _DIM_ORDERING_VALUES, _CONV_KEYWORDS,
+                   dropped=_SHAPE_HINTS),
+    FunctionRename('keras.backend', 'separable_conv2d', 'separable_conv2d', _DIM_ORDERING_VALUES, _CONV_KEYWORDS),
+    FunctionRename('keras.backend', 'pool2d', 'pool2d', _DIM_ORDERING_VALUES, _CONV_KEYWORDS),
+    FunctionRename('keras.backend', 'pool3d', 'pool3d', _DIM_ORDERING_VALUES, _CONV_KEYWORDS),
+    FunctionRename('keras.backend', 'resize_images', 'resize_images', _DIM_ORDERING_VALUES,
+                   {'dim_ordering': 'data_format'}),
+    FunctionRename('keras.backend', 'resize_volumes', 'resize_volumes', _DIM_ORDERING_VALUES,
+                   {'dim_ordering': 'data_format'}),
+    FunctionRename('keras.backend', 'spatial_2d_padding', 'spatial_2d_padding', _DIM_ORDERING_VALUES,
+                   {'dim_ordering': 'data_format'}),
+    FunctionRename('keras.backend', 'spatial_3d_padding', 'spatial_3d_padding', _DIM_ORDERING_VALUES,
+                   {'dim_ordering': 'data_format'}),
 )
 
 # Keras 1 module -> Keras 2 module.
@@ -557,16 +588,20 @@ MODULE_PATHS = {
     'keras.initializers': ('kernelkit.initializers',),
     'keras.regularizers': ('kernelkit.regularizers',),
     'keras.constraints': ('kernelkit.constraints',),
-    'keras.backend': ('kernelkit.backend',),
-    'keras.backend.tensorflow_backend': ('kernelkit.backend',),
-    'keras.backend.common': ('kernelkit.backend',),
+    'keras.backend': ('kernelkit.backend', 'kernelkit.legacy.tf1_session'),
+    'keras.backend.tensorflow_backend': ('kernelkit.backend', 'kernelkit.legacy.tf1_session'),
+    'keras.backend.common': ('kernelkit.backend', 'kernelkit.legacy.tf1_session'),
     'keras.engine': ('kernelkit.engine', 'kernelkit.engine.base_layer', 'kernelkit.engine.input_layer',
                      'kernelkit.engine.input_spec', 'kernelkit.engine.training', 'kernelkit.engine.network'),
     'keras.engine.topology': ('kernelkit.engine.base_layer', 'kernelkit.engine.input_layer',
-                              'kernelkit.engine.input_spec', 'kernelkit.engine.network', 'kernelkit.engine'),
+                              'kernelkit.engine.input_spec', 'kernelkit.engine.network', 'kernelkit.engine',
+                              'kernelkit.engine.saving'),  # 2.0-2.1 kept the weight-file functions here
     'keras.engine.base_layer': ('kernelkit.engine.base_layer', 'kernelkit.engine.input_spec'),
     'keras.engine.input_layer': ('kernelkit.engine.input_layer',),
-    'keras.engine.training': ('kernelkit.engine.training',),
+    'keras.engine.training': ('kernelkit.engine.training', 'kernelkit.engine.training_utils'),
+    'keras.engine.training_arrays': ('kernelkit.engine.training_arrays', 'kernelkit.engine.training_utils'),
+    'keras.engine.training_utils': ('kernelkit.engine.training_utils',),
+    'keras.layers.cudnn_recurrent': ('kernelkit.layers.cudnn_recurrent', 'kernelkit.layers'),
     'keras.engine.network': ('kernelkit.engine.network',),
     'keras.engine.sequential': ('kernelkit.engine.sequential',),
     'keras.engine.saving': ('kernelkit.engine.saving',),
@@ -575,7 +610,88 @@ MODULE_PATHS = {
     'keras.legacy.interfaces': ('kernelkit.legacy.interfaces',),
 }
 # Packages under which any `keras.<pkg>.<module>` maps to `kernelkit.<pkg>.<module>` when that exists.
-MODULE_PACKAGES = ('utils', 'preprocessing', 'datasets', 'callbacks', 'engine', 'layers', 'backend', 'legacy')
+MODULE_PACKAGES = ('utils', 'preprocessing', 'datasets', 'callbacks', 'engine', 'layers', 'backend', 'legacy',
+                   'applications', 'wrappers')
+
+# Names that Keras 2.2.4 modules carry only because they imported them at module level (`from .. import
+# backend as K`, `from ..legacy import interfaces`, `from ..utils.generic_utils import has_arg`, ...). Old
+# code imports them from there (`from keras.layers.core import K`), so every `keras.*` alias falls back
+# to this map: name -> 'module' or 'module:attribute'. They mean the same object in every module.
+MODULE_REEXPORTS = {
+    'K': 'kernelkit.backend',
+    'backend': 'kernelkit.backend',
+    'activations': 'kernelkit.activations',
+    'initializers': 'kernelkit.initializers',
+    'regularizers': 'kernelkit.regularizers',
+    'constraints': 'kernelkit.constraints',
+    'optimizers': 'kernelkit.optimizers',
+    'losses': 'kernelkit.losses',
+    'metrics_module': 'kernelkit.metrics',
+    'cbks': 'kernelkit.callbacks',
+    'layer_module': 'kernelkit.layers',
+    'layers': 'kernelkit.layers',
+    'models': 'kernelkit.models',
+    'utils': 'kernelkit.utils',
+    'network': 'kernelkit.engine.network',
+    'saving': 'kernelkit.engine.saving',
+    'training_arrays': 'kernelkit.engine.training_arrays',
+    'training_generator': 'kernelkit.engine.training_generator',
+    'recurrent': 'kernelkit.layers.recurrent',
+    'interfaces': 'kernelkit.legacy.interfaces',
+    'conv_utils': 'kernelkit.utils.conv_utils',
+    'image': 'kernelkit.preprocessing.image',
+    'sequence': 'kernelkit.preprocessing.sequence',
+    'text': 'kernelkit.preprocessing.text',
+    'Layer': 'kernelkit.engine.base_layer:Layer',
+    'Node': 'kernelkit.backend.symbolic:Node',
+    'Input': 'kernelkit.engine.input_layer:Input',
+    'InputLayer': 'kernelkit.engine.input_layer:InputLayer',
+    'Model': 'kernelkit.engine.training:Model',
+    'Sequential': 'kernelkit.engine.sequential:Sequential',
+    'Recurrent': 'kernelkit.legacy.layers:Recurrent',
+    'ConvRecurrent2D': 'kernelkit.legacy.layers:ConvRecurrent2D',
+    'Lambda': 'kernelkit.layers.core:Lambda',
+    'concatenate': 'kernelkit.layers.merge:concatenate',
+    'Progbar': 'kernelkit.utils.progbar:Progbar',
+    'has_arg': 'kernelkit.utils.generic_utils:has_arg',
+    'to_list': 'kernelkit.utils.generic_utils:to_list',
+    'unpack_singleton': 'kernelkit.utils.generic_utils:unpack_singleton',
+    'object_list_uid': 'kernelkit.utils.generic_utils:object_list_uid',
+    'is_all_none': 'kernelkit.utils.generic_utils:is_all_none',
+    'func_dump': 'kernelkit.utils.generic_utils:func_dump',
+    'func_load': 'kernelkit.utils.generic_utils:func_load',
+    'transpose_shape': 'kernelkit.utils.generic_utils:transpose_shape',
+    'slice_arrays': 'kernelkit.utils.generic_utils:slice_arrays',
+    'serialize_keras_object': 'kernelkit.utils.generic_utils:serialize_keras_object',
+    'deserialize_keras_object': 'kernelkit.utils.generic_utils:deserialize_keras_object',
+    'to_categorical': 'kernelkit.utils.np_utils:to_categorical',
+    'count_params': 'kernelkit.utils.layer_utils:count_params',
+    'get_source_inputs': 'kernelkit.utils.layer_utils:get_source_inputs',
+    'print_layer_summary': 'kernelkit.utils.layer_utils:print_summary',
+    'ask_to_proceed_with_overwrite': 'kernelkit.utils.io_utils:ask_to_proceed_with_overwrite',
+    'h5dict': 'kernelkit.utils.io_utils:h5dict',
+    'standardize_input_data': 'kernelkit.engine.training_utils:standardize_input_data',
+    'keras_modules_injection': 'kernelkit.applications.imagenet_utils:keras_modules_injection',
+    'py_all': 'builtins:all',
+    'py_any': 'builtins:any',
+    'py_slice': 'builtins:slice',
+    'py_sum': 'builtins:sum',
+}
+
+# The Keras 2 modules whose public names kernelkit itself carries at the same path (`kernelkit.<path>`):
+# the documented ones. The others (`keras.engine.*`, `keras.legacy.*`, the backend's implementation
+# modules) exist for old imports and are served through the `keras.*` aliases.
+DOCUMENTED_MODULES = frozenset([
+    'keras', 'keras.activations', 'keras.callbacks', 'keras.constraints', 'keras.initializers', 'keras.losses',
+    'keras.metrics', 'keras.models', 'keras.optimizers', 'keras.regularizers', 'keras.backend',
+    'keras.layers', 'keras.preprocessing', 'keras.preprocessing.image', 'keras.preprocessing.sequence',
+    'keras.preprocessing.text', 'keras.utils', 'keras.utils.conv_utils', 'keras.utils.data_utils',
+    'keras.utils.generic_utils', 'keras.utils.io_utils', 'keras.utils.layer_utils', 'keras.utils.np_utils',
+    'keras.utils.test_utils', 'keras.utils.vis_utils', 'keras.utils.multi_gpu_utils', 'keras.datasets',
+    'keras.datasets.boston_housing', 'keras.datasets.cifar10', 'keras.datasets.cifar100',
+    'keras.datasets.fashion_mnist', 'keras.datasets.imdb', 'keras.datasets.mnist', 'keras.datasets.reuters',
+    'keras.applications', 'keras.wrappers.scikit_learn',
+])
 MODULE_MISSING = {
     'keras.initializations': ('`keras.initializations` was renamed `keras.initializers` in Keras 2 (initializers are '
                               'now objects such as `RandomNormal(stddev=0.05)`; the names `uniform`, `normal`, '

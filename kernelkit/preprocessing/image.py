@@ -1349,6 +1349,10 @@ class ImageDataGenerator(object):
         array of sample data. Only required if `featurewise_center` or `featurewise_std_normalization` or
         `zca_whitening` are set to True.
 
+        `rescale` is applied to `x` first, so the statistics are those of the images that `standardize`
+        centres and scales (it rescales before it normalizes). Keras 2.2.4 computed them on the unscaled
+        data; this follows the fix of keras-preprocessing 1.1 (kept by tf.keras).
+
         # Arguments
             x: sample data. Should have rank 4. In case of grayscale data, the channels axis should have
                 value 1, in case of RGB data, it should have value 3, and in case of RGBA data, it should
@@ -1379,6 +1383,8 @@ class ImageDataGenerator(object):
             np.random.seed(seed)
 
         x = np.copy(x)
+        if self.rescale:
+            x *= self.rescale  # keras-preprocessing 1.1's fix: statistics of the rescaled images `standardize` sees
         if augment:
             augmented = np.zeros((rounds * x.shape[0],) + x.shape[1:], dtype=self.dtype)
             for r in range(rounds):

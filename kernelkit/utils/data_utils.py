@@ -7,12 +7,17 @@ notebooks work offline once the files are in place. When a file is missing and c
 error names the file and the exact folder to copy it into.
 """
 import hashlib
+import multiprocessing
 import os
 import tarfile
 import tempfile
 import zipfile
+
+import numpy as np
+
 from kernelkit.utils.enqueuers import (GeneratorEnqueuer, OrderedEnqueuer, Sequence,  # noqa: F401
                                        SequenceEnqueuer)
+from kernelkit.utils.progbar import Progbar  # noqa: F401  (Keras 2.2.4's data_utils carried it)
 
 _CHUNK_SIZE = 1 << 16
 _DOWNLOAD_TIMEOUT = 30
@@ -263,3 +268,76 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
         _extract_archive(fpath, datadir, archive_format)
     return fpath
 
+
+
+# ------------------------------------------------------------------------------------------------
+# Keras 2.2.4's worker-pool helpers. Its enqueuers ran `multiprocessing.Pool` workers that found their
+# `Sequence` (or generator) by uid in `_SHARED_SEQUENCES`, set by the pool's initializer. kernelkit's
+# enqueuers (`enqueuers.py`) send work to their workers directly and do not use these; they are kept for
+# code written against Keras 2.2.4's pools.
+
+_SHARED_SEQUENCES = {}
+_SEQUENCE_COUNTER = None  # Keras 2.2.4 created a `multiprocessing.Value` here on first use
+
+
+def init_pool(seqs):
+    """Pool initializer: makes the shared sequences visible to the worker process.
+
+    # Arguments
+        seqs: dictionary of uid -> `Sequence`.
+    """
+    global _SHARED_SEQUENCES
+    _SHARED_SEQUENCES = seqs
+
+
+def get_index(uid, i):
+    """Gets the value at index `i` of the shared sequence `uid` (what a pool worker runs).
+
+    # Arguments
+        uid: the uid of the sequence in `_SHARED_SEQUENCES`.
+        i: the index.
+
+    # Returns
+        `_SHARED_SEQUENCES[uid][i]`, a batch.
+
+    # Raises
+        KeyError: if no sequence has the uid `uid`.
+    """
+    if uid not in _SHARED_SEQUENCES:
+        raise KeyError('get_index: no shared sequence has the uid %r (known: %s). Was the pool started with '
+                       '`init_pool`?' % (uid, sorted(_SHARED_SEQUENCES)))
+    return _SHARED_SEQUENCES[uid][i]
+
+
+def init_pool_generator(gens, random_seed=None):
+    """Pool initializer for generators: shares them and seeds the worker's Numpy generator.
+
+    # Arguments
+        gens: dictionary of uid -> generator.
+        random_seed: base seed; each worker process seeds Numpy with `random_seed` plus its process id,
+            so workers draw different numbers. `None` leaves the random state alone.
+    """
+    global _SHARED_SEQUENCES
+    _SHARED_SEQUENCES = gens
+    if random_seed is not None:
+        ident = multiprocessing.current_process().ident or 0
+        np.random.seed((int(random_seed) + ident) % (2 ** 32))
+
+
+def next_sample(uid):
+    """Gets the next value of the shared generator `uid` (what a pool worker runs).
+
+    # Arguments
+        uid: the uid of the generator in `_SHARED_SEQUENCES`.
+
+    # Returns
+        The next item of the generator.
+
+    # Raises
+        KeyError: if no generator has the uid `uid`.
+        StopIteration: when the generator is exhausted.
+    """
+    if uid not in _SHARED_SEQUENCES:
+        raise KeyError('next_sample: no shared generator has the uid %r (known: %s). Was the pool started '
+                       'with `init_pool_generator`?' % (uid, sorted(_SHARED_SEQUENCES)))
+    return next(_SHARED_SEQUENCES[uid])

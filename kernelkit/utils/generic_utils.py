@@ -4,8 +4,18 @@ Every Keras 2 module that accepts "a string or an object" (activations, initiali
 constraints, losses, metrics, optimizers, layers) resolves it through `deserialize_keras_object`, so the
 rules (custom objects first, then the module's own table, then a clear error listing what is known) live
 in one place.
+
+It also carries the small helpers Keras 2.2.4 kept here: `has_arg`, `func_dump`/`func_load` (the bytecode
+format `Lambda` layers are saved in), `to_list`, `unpack_singleton`, `object_list_uid`, `is_all_none`,
+`slice_arrays` and `transpose_shape`.
 """
+import binascii
+import codecs
 import difflib
+import inspect
+import marshal
+import sys
+import types
 
 _GLOBAL_CUSTOM_OBJECTS = {}
 _SCOPE_STACK = []
@@ -155,16 +165,18 @@ def deserialize_keras_object(identifier, module_objects=None, custom_objects=Non
     raise ValueError('Could not interpret %s identifier: %r' % (printable_module_name, identifier))
 
 
-def to_list(x):
-    """Wraps `x` in a list unless it already is a list or tuple.
+def to_list(x, allow_tuple=True):
+    """Wraps `x` in a list unless it already is a list (or a tuple, by default).
 
     # Arguments
         x: anything.
+        allow_tuple: whether a tuple is turned into a list of its items (kernelkit's default, which its
+            engine relies on) or wrapped as a single item (`False`, Keras 2.2.4's default).
 
     # Returns
-        A list.
+        A new list.
     """
-    if isinstance(x, (list, tuple)):
+    if isinstance(x, list) or (allow_tuple and isinstance(x, tuple)):
         return list(x)
     return [x]
 
@@ -183,10 +195,206 @@ def unpack_singleton(x):
     return x
 
 
+def has_arg(fn, name, accept_all=False):
+    """Checks whether a callable accepts a given keyword argument (Keras 2.2.4's rule).
+
+    # Arguments
+        fn: the callable to inspect (function, method, class or object with `__call__`).
+        name: the keyword argument's name.
+        accept_all: whether a `**kwargs` parameter counts as accepting `name` (when `fn` has no
+            parameter of that name).
+
+    # Returns
+        `True` if `name` is a parameter of `fn` that can be passed by keyword (positional-or-keyword or
+        keyword-only), or, with `accept_all`, if `fn` takes `**kwargs`; `False` otherwise (also for a
+        positional-only parameter or one that is `*args`).
+
+    # Raises
+        TypeError: if `fn` is not callable.
+        ValueError: if Python cannot tell the signature of `fn` (some built-ins).
+    """
+    if not callable(fn):
+        raise TypeError('has_arg expects a callable as `fn`; received %r.' % (fn,))
+    parameters = inspect.signature(fn).parameters
+    parameter = parameters.get(name)
+    if parameter is None:
+        return bool(accept_all) and any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    return parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+def func_dump(func):
+    """Serializes a Python function to what Keras 2 configs store for a `Lambda`: its bytecode.
+
+    # Arguments
+        func: a Python function (a lambda or a `def`).
+
+    # Returns
+        A tuple `(code, defaults, closure)`: the marshalled code object, base64-encoded as an ASCII string
+        (76-character lines, as Keras 2.2.4 wrote it), the tuple of default values (or `None`), and the
+        tuple of the values of the closure cells (or `None`).
+
+    # Raises
+        TypeError: if `func` is not a Python function (e.g. a built-in or a class).
+    """
+    if not isinstance(func, types.FunctionType):
+        raise TypeError('func_dump expects a Python function; received %r.' % (func,))
+    code = codecs.encode(marshal.dumps(func.__code__), 'base64').decode('ascii')
+    closure = tuple(cell.cell_contents for cell in func.__closure__) if func.__closure__ else None
+    return code, func.__defaults__, closure
+
+
+def _as_cell(value):
+    """A closure cell holding `value` (a cell is passed through)."""
+    if isinstance(value, types.CellType):
+        return value
+    return (lambda: value).__closure__[0]
+
+
+def func_load(code, defaults=None, closure=None, globs=None):
+    """Rebuilds a Python function from what `func_dump` returned.
+
+    Loading bytecode runs code written by whoever made the file: only load files you trust.
+
+    # Arguments
+        code: the base64 string of `func_dump`, or the whole `(code, defaults, closure)` triple (a tuple
+            or, as JSON gives it back, a list). Strings written by Keras before 2.1.2 (raw
+            `raw_unicode_escape` text) are read too.
+        defaults: the default values (a tuple or list), when `code` is only the string.
+        closure: the values of the closure cells, when `code` is only the string.
+        globs: the global namespace of the function (default: this module's).
+
+    # Returns
+        The function.
+
+    # Raises
+        ValueError: if `code` is not readable bytecode of this Python version, or the closure does not
+            match the number of free variables of the code.
+    """
+    if isinstance(code, (tuple, list)):
+        if len(code) != 3:
+            raise ValueError('func_load expects the (code, defaults, closure) triple of func_dump; received a '
+                             'sequence of %d items.' % len(code))
+        code, defaults, closure = code
+    if isinstance(defaults, list):
+        defaults = tuple(defaults)
+    if not isinstance(code, str):
+        raise ValueError('func_load expects the base64 string of func_dump as `code`; received %r.' % (code,))
+    try:
+        raw = codecs.decode(code.encode('ascii'), 'base64')
+    except (UnicodeEncodeError, binascii.Error, ValueError):
+        raw = code.encode('raw_unicode_escape')  # Keras < 2.1.2 stored the marshal bytes as text
+    try:
+        loaded = marshal.loads(raw)
+    except (ValueError, EOFError, TypeError):
+        loaded = None
+    if not isinstance(loaded, types.CodeType):
+        raise ValueError('func_load could not read the stored function: it is not bytecode of this Python '
+                         'version (%d.%d). Define the function again in code.' % sys.version_info[:2])
+    cells = tuple(_as_cell(value) for value in closure) if closure is not None else None
+    if len(cells or ()) != len(loaded.co_freevars):
+        raise ValueError('func_load: the function %r needs %d closure values (%s); received %d.'
+                         % (loaded.co_name, len(loaded.co_freevars), ', '.join(loaded.co_freevars),
+                            len(cells or ())))
+    return types.FunctionType(loaded, globs if globs is not None else globals(), name=loaded.co_name,
+                              argdefs=defaults or None, closure=cells)
+
+
+def object_list_uid(object_list):
+    """A string identifying a list of objects by their ids (Keras 2's cache key for masks and shapes).
+
+    # Arguments
+        object_list: an object or a list of objects.
+
+    # Returns
+        The ids of the objects, as `'id1, id2, ...'`.
+    """
+    return ', '.join(str(abs(id(x))) for x in to_list(object_list, allow_tuple=False))
+
+
+def is_all_none(iterable_or_element):
+    """Whether every element of a list or tuple (or the single element given) is `None`.
+
+    # Arguments
+        iterable_or_element: a list, a tuple or a single element.
+
+    # Returns
+        `True` when nothing in it is anything but `None` (an empty list included).
+    """
+    return all(element is None for element in to_list(iterable_or_element, allow_tuple=True))
+
+
+def slice_arrays(arrays, start=None, stop=None):
+    """Slices an array or a list of arrays, by range or by index list.
+
+    Entries that are `None` stay `None`. A list (or array) of indices as `start` takes those samples
+    (as a list, which HDF5 datasets need); otherwise the rows `start:stop` are taken.
+
+    # Arguments
+        arrays: a single array, a list of arrays (entries may be `None`), or `None`.
+        start: an int (first row), or a list/array of row indices.
+        stop: an int (end row); only with an int `start`.
+
+    # Returns
+        The sliced array, or a list of them (`[None]` for `arrays=None`).
+
+    # Raises
+        ValueError: if both an index list and `stop` are given.
+    """
+    if arrays is None:
+        return [None]
+    by_index = hasattr(start, '__len__')
+    if by_index and stop is not None:
+        raise ValueError('slice_arrays: `stop` (%r) cannot be combined with a list of indices as `start`.'
+                         % (stop,))
+    if by_index and hasattr(start, 'shape'):
+        start = start.tolist()
+
+    def take(array):
+        if array is None:
+            return None
+        return array[start] if by_index else array[start:stop]
+
+    if isinstance(arrays, list):
+        return [take(array) for array in arrays]
+    return take(arrays)
+
+
+def transpose_shape(shape, target_format, spatial_axes):
+    """Converts a channels-last shape (or any tuple laid out like one) to a data format.
+
+    # Arguments
+        shape: a tuple or list, laid out channels-last: `(batch, spatial..., channels)`.
+        target_format: `'channels_first'` or `'channels_last'`.
+        spatial_axes: the positions of the spatial dimensions in `shape`, e.g. `(1, 2)`.
+
+    # Returns
+        The shape in `target_format` (a list if `shape` is a list); unchanged for `'channels_last'`.
+
+    # Raises
+        ValueError: for another `target_format`.
+
+    # Example
+    ```python
+    transpose_shape((16, 128, 128, 32), 'channels_first', spatial_axes=(1, 2))  # (16, 32, 128, 128)
+    ```
+    """
+    if target_format == 'channels_last':
+        return shape
+    if target_format != 'channels_first':
+        raise ValueError('The `data_format` argument must be one of "channels_first", "channels_last". '
+                         'Received: %r' % (target_format,))
+    spatial_axes = list(spatial_axes)
+    values = tuple(shape[:spatial_axes[0]]) + (shape[-1],) + tuple(shape[axis] for axis in spatial_axes)
+    return list(values) if isinstance(shape, list) else values
+
+
 def __getattr__(name):
-    # Keras 2 exposed `keras.utils.generic_utils.Progbar`; it lives in `progbar.py` (imported on demand to
-    # keep this module free of imports).
+    # Keras 2 exposed `keras.utils.generic_utils.Progbar`; it lives in `progbar.py`, and `to_snake_case` in
+    # the engine, which imports this module: both are imported on demand.
     if name == 'Progbar':
         from kernelkit.utils.progbar import Progbar
         return Progbar
-    raise AttributeError(name)
+    if name == 'to_snake_case':
+        from kernelkit.engine.base_layer import to_snake_case
+        return to_snake_case
+    raise AttributeError("module 'kernelkit.utils.generic_utils' has no attribute %r" % (name,))

@@ -1,6 +1,9 @@
-"""Input/output helpers of Keras 2: `HDF5Matrix` (an HDF5 dataset used in place of a Numpy array) and
+"""Input/output helpers of Keras 2: `HDF5Matrix` (an HDF5 dataset used in place of a Numpy array),
+`H5Dict`/`h5dict` (Keras 2.2.4's dict-like view of an HDF5 file, group or plain `dict`) and
 `ask_to_proceed_with_overwrite`."""
 import numbers
+import os
+import pickle
 
 import numpy as np
 
@@ -157,3 +160,210 @@ def ask_to_proceed_with_overwrite(filepath):
         return False
     print('[TIP] Next time specify overwrite=True!')
     return True
+
+
+def _is_numpy(value):
+    return type(value).__module__ == np.__name__
+
+
+def _is_string_list(value):
+    return isinstance(value, list) and bool(value) and all(isinstance(v, (str, bytes, np.bytes_)) for v in value)
+
+
+class H5Dict(object):
+    """A dict-like wrapper around an HDF5 file or group, or around a plain `dict` (Keras 2.2.4).
+
+    Keras 2.2.4 wrote models through it, so the same code could save to disk or into a dictionary (for
+    pickling). Strings, numbers and lists of strings are attributes, Numpy arrays are datasets and
+    sub-dictionaries are groups; reading a name that is absent creates a group (except in mode `'r'`).
+
+    In a plain `dict` the layout is Keras 2.2.4's: groups are dicts flagged with `'_is_group': True`, and
+    Numpy values are stored pickled with a `'_<name>_pickled': True` flag next to them.
+
+    # Arguments
+        path: a path to an HDF5 file (opened with `mode`, and closed by `close()`), an open `h5py.File` or
+            `h5py.Group` (left open by `close()`), or a `dict`.
+        mode: `'r'` (read only), `'a'` (read and write, default) or `'w'` (for a file: created or truncated;
+            for a dict: cleared first); for a file any mode `h5py.File` accepts.
+
+    # Raises
+        ImportError: if h5py is needed and not installed.
+        TypeError: if `path` is none of the accepted types.
+
+    # Example
+    ```python
+    with H5Dict('model.h5', mode='w') as f:
+        f['model_config'] = json_string
+        f['model_weights']['dense_1']['kernel:0'] = kernel   # nested groups are created on access
+    ```
+    """
+
+    def __init__(self, path, mode='a'):
+        h5py = _h5py_or_none()
+        self._is_file = False
+        if h5py is not None and isinstance(path, h5py.Group):
+            self.data = path
+        elif isinstance(path, (str, os.PathLike)):
+            if h5py is None:
+                raise ImportError('H5Dict needs h5py to open the HDF5 file %s: `pip install h5py`.' % (path,))
+            self.data = h5py.File(path, mode=mode)
+            self._is_file = True
+        elif isinstance(path, dict):
+            self.data = path
+            if mode == 'w':
+                self.data.clear()
+            if mode != 'r':
+                self.data['_is_group'] = True  # tells a sub-group from user data that happens to be a dict
+        else:
+            raise TypeError('H5Dict requires an h5py Group, a path (str) or a dict as `path`. Received: %s.'
+                            % type(path).__name__)
+        self.read_only = mode == 'r'
+
+    def _child(self, data):
+        return H5Dict(data, mode='r' if self.read_only else 'a')
+
+    def _missing(self, attr):
+        if self.read_only:
+            raise ValueError('Cannot create group %r in read only mode: the H5Dict has no entry of that name.'
+                             % (attr,))
+
+    def __setitem__(self, attr, val):
+        if self.read_only:
+            raise ValueError('Cannot set item %r in read only mode.' % (attr,))
+        if isinstance(self.data, dict):
+            if isinstance(attr, bytes):
+                attr = attr.decode('utf-8')
+            if _is_numpy(val):
+                self.data[attr] = pickle.dumps(val)
+                self.data['_%s_pickled' % attr] = True  # unpickled again by __getitem__
+            else:
+                self.data[attr] = val
+            return
+        if attr in self.data:
+            raise KeyError('Cannot set attribute. Group with name "%s" exists.' % (attr,))
+        if _is_numpy(val) and np.asarray(val).dtype.kind not in 'SUO':  # arrays and numpy scalars
+            self.data.create_dataset(attr, data=val)
+        elif _is_string_list(val):
+            from kernelkit.engine.saving.hdf5_format import save_attributes_to_hdf5_group
+            save_attributes_to_hdf5_group(self.data, attr, val)  # split in chunks when too large
+        elif isinstance(val, bytes):
+            self.data.attrs[attr] = np.bytes_(val)  # fixed-length bytes, read back as bytes (as with h5py 2)
+        else:
+            self.data.attrs[attr] = val
+
+    def __getitem__(self, attr):
+        if isinstance(self.data, dict):
+            if isinstance(attr, bytes):
+                attr = attr.decode('utf-8')
+            if attr in self.data:
+                val = self.data[attr]
+                if isinstance(val, dict) and val.get('_is_group'):
+                    return self._child(val)
+                if self.data.get('_%s_pickled' % attr):
+                    return pickle.loads(val)
+                return val
+            self._missing(attr)
+            group = {'_is_group': True}
+            self.data[attr] = group
+            return self._child(group)
+        if attr in self.data.attrs:
+            val = self.data.attrs[attr]
+            if _is_numpy(val) and val.dtype.type == np.bytes_:
+                val = val.tolist()
+            return val
+        if attr in self.data:
+            val = self.data[attr]
+            if isinstance(val, _h5py_or_none().Dataset):
+                return np.asarray(val)
+            return self._child(val)
+        if '%s0' % attr in self.data.attrs:  # a list of strings written in chunks
+            from kernelkit.engine.saving.hdf5_format import load_attributes_from_hdf5_group
+            return load_attributes_from_hdf5_group(self.data, attr)
+        self._missing(attr)
+        return self._child(self.data.create_group(attr))
+
+    def __contains__(self, key):
+        if isinstance(self.data, dict):
+            return key in self.data
+        return key in self.data or key in self.data.attrs
+
+    def get(self, key, default=None):
+        """Returns the value of `key`, or `default` when it is absent (nothing is created).
+
+        # Arguments
+            key: the name.
+            default: what to return for an absent name.
+
+        # Returns
+            The value (see `__getitem__`) or `default`.
+        """
+        if key in self:
+            return self[key]
+        return default
+
+    def update(self, *args, **kwargs):
+        """Sets several items, as `dict.update` does.
+
+        # Arguments
+            *args: at most one mapping (or iterable of key/value pairs).
+            **kwargs: more items.
+
+        # Raises
+            ValueError: in read only mode.
+        """
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __len__(self):
+        return len(self.data)
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def iter(self):
+        """Returns an iterator over the names of the groups and datasets (the keys of a dict)."""
+        return iter(self.data)
+
+    def __getattr__(self, attr):
+        # Anything else (`keys`, `attrs`, `create_group`, ...) is the wrapped object's; a returned object of
+        # the wrapped type is wrapped again.
+        if attr.startswith('__') or attr in ('data', 'read_only', '_is_file'):
+            raise AttributeError(attr)
+        found = getattr(self.data, attr)
+        if not callable(found):
+            return found
+
+        def wrapped(*args, **kwargs):
+            out = found(*args, **kwargs)
+            return self._child(out) if isinstance(out, type(self.data)) else out
+
+        return wrapped
+
+    def close(self):
+        """Flushes an HDF5 file, and closes it if this H5Dict opened it (a dict is left as is)."""
+        h5py = _h5py_or_none()
+        if h5py is not None and isinstance(self.data, h5py.Group) and self.data.id.valid:
+            self.data.file.flush()
+            if self._is_file:
+                self.data.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __repr__(self):
+        kind = 'dict' if isinstance(self.data, dict) else repr(self.data)
+        return '<H5Dict over %s%s>' % (kind, ', read only' if self.read_only else '')
+
+
+def _h5py_or_none():
+    try:
+        import h5py
+    except ImportError:
+        return None
+    return h5py
+
+
+h5dict = H5Dict

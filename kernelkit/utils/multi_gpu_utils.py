@@ -1,4 +1,8 @@
-"""`multi_gpu_model`: kept for Keras 2 code, which it points to TensorFlow 2's data parallelism."""
+"""`multi_gpu_model`: kept for Keras 2 code, which it points to TensorFlow 2's data parallelism.
+
+The device helpers of Keras 2.2.4's module (`_get_available_devices`, `_normalize_device_name`) work, and
+`clone_model` is `kernelkit.models.clone_model` (imported on first use: the models module is above this one).
+"""
 
 _ADVICE = (
     '`multi_gpu_model` (Keras 2 data parallelism by model replication) is not available in kernelkit, '
@@ -38,3 +42,42 @@ def multi_gpu_model(model, gpus=None, cpu_merge=True, cpu_relocation=False):
             raise ValueError('For multi-gpu usage to be effective, call `multi_gpu_model` with `gpus >= 2`. '
                              'Received: `gpus=%r`. ' % (gpus,) + _ADVICE)
     raise NotImplementedError(_ADVICE)
+
+
+def _get_available_devices():
+    """The names of the devices TensorFlow can place operations on.
+
+    # Returns
+        A list of device names such as `'/device:CPU:0'` and `'/device:GPU:0'` (in TensorFlow 1, Keras
+        2.2.4 listed the session's devices, with the same `device:TYPE:N` ending).
+    """
+    import tensorflow as tf
+    return [device.name for device in tf.config.list_logical_devices()]
+
+
+def _normalize_device_name(name):
+    """Shortens a device name to `'/type:index'` in lower case, as Keras 2.2.4 compared them.
+
+    # Arguments
+        name: a device name, e.g. `'/job:localhost/replica:0/task:0/device:GPU:1'` or `'/device:CPU:0'`.
+
+    # Returns
+        The short name, e.g. `'/gpu:1'`.
+
+    # Raises
+        ValueError: if `name` does not end in `TYPE:INDEX`.
+    """
+    parts = str(name).lower().replace('/', '').split(':')
+    if len(parts) < 2:
+        raise ValueError('_normalize_device_name: %r is not a device name ending in TYPE:INDEX.' % (name,))
+    return '/' + ':'.join(parts[-2:])
+
+
+def __getattr__(name):
+    if name == 'clone_model':
+        from kernelkit import models
+        try:
+            return models.clone_model
+        except AttributeError:
+            raise AttributeError('clone_model: kernelkit.models has no `clone_model` in this version.')
+    raise AttributeError("module 'kernelkit.utils.multi_gpu_utils' has no attribute %r" % (name,))

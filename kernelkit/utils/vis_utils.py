@@ -66,15 +66,31 @@ def _check_arguments(rankdir):
         raise ValueError("`rankdir` must be 'TB' (vertical) or 'LR' (horizontal); received %r." % (rankdir,))
 
 
-def _graphviz_available():
-    """Whether both pydot and the Graphviz programs can be used."""
+def _check_pydot():
+    """Checks that pydot and the Graphviz programs are installed, as Keras 2.2.4's `plot_model` did.
+
+    # Raises
+        ImportError: if pydot cannot be imported (naming pydot and Graphviz and how to install them).
+        OSError: if pydot is installed but cannot run Graphviz (Keras 2.2.4's error for that case).
+    """
     try:
         import pydot
     except ImportError:
-        return False
+        raise ImportError('Failed to import `pydot`. Please install `pydot` (`pip install pydot`) and the '
+                          'Graphviz programs (https://www.graphviz.org/, e.g. `apt-get install graphviz`). '
+                          'Without them kernelkit draws models as SVG only (`to_file="model.svg"`).')
     try:
-        pydot.Dot.create(pydot.Dot())
-    except Exception:  # pydot raises OSError / FileNotFoundError / its own errors without Graphviz
+        pydot.Dot.create(pydot.Dot())  # renders a blank graph: runs the Graphviz `dot` program
+    except Exception as error:  # pydot raises OSError / FileNotFoundError / its own errors without Graphviz
+        raise OSError('`pydot` failed to call GraphViz (%s). Please install GraphViz (https://www.graphviz.org/) '
+                      'and ensure that its executables are in the $PATH.' % (error,))
+
+
+def _graphviz_available():
+    """Whether both pydot and the Graphviz programs can be used."""
+    try:
+        _check_pydot()
+    except (ImportError, OSError):
         return False
     return True
 

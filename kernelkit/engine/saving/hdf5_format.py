@@ -11,6 +11,7 @@ A weights-only file has the `model_weights` layout at its root. Strings are writ
 float arrays other writers use for "no weights").
 """
 import json
+import warnings
 
 import numpy as np
 
@@ -174,7 +175,9 @@ def write_model_file(root, model, include_optimizer=True):
     write_string_attribute(root, 'model_config', json.dumps(config, default=json_default))
     save_weights_to_group(root.create_group('model_weights'), model.layers)
     optimizer = getattr(model, 'optimizer', None)
-    if include_optimizer and optimizer is not None:
+    if include_optimizer and optimizer is not None and not getattr(optimizer, 'saved_with_model', True):
+        warnings.warn(optimizer.not_saved_message)  # a wrapped TensorFlow optimizer (TFOptimizer)
+    elif include_optimizer and optimizer is not None:
         write_string_attribute(root, 'training_config', json.dumps(training_config(model), default=json_default))
         weights = optimizer.weights
         if weights:
