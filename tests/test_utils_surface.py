@@ -590,3 +590,13 @@ def test_datasets_remove_long_seq():
     seqs, labels = [[1, 2], [1, 2, 3], [4], [5, 6, 7, 8]], [0, 1, 0, 1]
     assert imdb._remove_long_seq(3, seqs, labels) == ([[1, 2], [4]], [0, 0])
     assert reuters._remove_long_seq is imdb._remove_long_seq is sequence._remove_long_seq
+
+
+def test_multi_gpu_utils_clone_model_is_the_models_one(monkeypatch):
+    from kernelkit import models
+    sentinel = object()
+    monkeypatch.setattr(models, 'clone_model', sentinel, raising=False)
+    assert multi_gpu_utils.clone_model is sentinel
+    monkeypatch.delattr(models, 'clone_model')
+    with pytest.raises(AttributeError, match='clone_model'):
+        multi_gpu_utils.clone_model
