@@ -14,6 +14,7 @@ from kernelkit import backend as K
 from kernelkit import layers
 from kernelkit.engine.input_layer import Input
 from kernelkit.utils import data_utils
+from kernelkit.utils.layer_utils import get_source_inputs
 
 WEIGHTS_BASE = 'https://storage.googleapis.com/tensorflow/keras-applications/'
 _INJECTED_MODULES = ('backend', 'layers', 'models', 'utils')
@@ -129,32 +130,6 @@ def image_input(input_tensor, input_shape):
     if not K.is_keras_tensor(input_tensor):
         return Input(tensor=input_tensor, shape=input_shape)
     return input_tensor
-
-
-def get_source_inputs(tensor):
-    """Returns the input tensors of the graph a Keras tensor comes from (Keras 2's `get_source_inputs`).
-
-    # Arguments
-        tensor: a Keras tensor.
-
-    # Returns
-        A list of the source input tensors, each once, in the order first reached.
-    """
-    found, seen, stack = [], set(), [tensor]
-    while stack:
-        current = stack.pop()
-        history = getattr(current, '_keras_history', None)
-        if history is None:
-            continue
-        layer, node_index, _ = history
-        node = layer._inbound_nodes[node_index]
-        if not node.input_tensors:
-            if id(current) not in seen:
-                seen.add(id(current))
-                found.append(current)
-        else:
-            stack.extend(reversed(node.input_tensors))
-    return found
 
 
 def model_inputs(input_tensor, img_input):

@@ -9,20 +9,20 @@ from kernelkit import backend as K
 from kernelkit import regularizers
 from kernelkit.backend import config as backend_config
 from kernelkit.engine.base_layer import to_snake_case
-from kernelkit.layers import convolutional_base as conv_utils
+from kernelkit.layers import convolutional_base
 from kernelkit.layers.recurrent import RNN, _CellLayer, _cell_property
 from kernelkit.layers.recurrent_cells import _RecurrentCell, lstm_step, unit_forget_bias_initializer
 
 
 def _conv_arguments(layer, filters, kernel_size, strides, padding, data_format, dilation_rate):
     """Checks and normalizes the convolution arguments; errors name `layer`."""
-    filters = conv_utils.positive_int(layer, 'filters', filters)
-    kernel_size = conv_utils.normalize_tuple(layer, 'kernel_size', kernel_size, 2)
-    strides = conv_utils.normalize_tuple(layer, 'strides', strides, 2)
-    padding = conv_utils.normalize_padding(layer, padding)
-    data_format = conv_utils.normalize_data_format(layer, data_format)
-    dilation_rate = conv_utils.normalize_tuple(layer, 'dilation_rate', dilation_rate, 2)
-    conv_utils.check_strides_and_dilation(layer, strides, dilation_rate)
+    filters = convolutional_base.positive_int(layer, 'filters', filters)
+    kernel_size = convolutional_base.normalize_tuple(layer, 'kernel_size', kernel_size, 2)
+    strides = convolutional_base.normalize_tuple(layer, 'strides', strides, 2)
+    padding = convolutional_base.normalize_padding(layer, padding)
+    data_format = convolutional_base.normalize_data_format(layer, data_format)
+    dilation_rate = convolutional_base.normalize_tuple(layer, 'dilation_rate', dilation_rate, 2)
+    convolutional_base.check_strides_and_dilation(layer, strides, dilation_rate)
     return filters, kernel_size, strides, padding, data_format, dilation_rate
 
 
@@ -86,10 +86,10 @@ class ConvLSTM2DCell(_RecurrentCell):
     def build(self, input_shape):
         if isinstance(input_shape, list):
             input_shape = input_shape[0]
-        input_dim = input_shape[conv_utils.channel_axis(self.data_format)]
+        input_dim = input_shape[convolutional_base.channel_axis(self.data_format)]
         if input_dim is None:
             raise ValueError('%s: the channel dimension of the inputs should be defined, got input shape %s.'
-                             % (conv_utils.describe(self), tuple(input_shape)))
+                             % (convolutional_base.describe(self), tuple(input_shape)))
         filters = self.filters
         self._add_cell_weights(self.kernel_size + (int(input_dim), 4 * filters),
                                self.kernel_size + (filters, 4 * filters), (4 * filters,),
@@ -164,10 +164,10 @@ class ConvRNN2D(RNN):
             rows, cols = input_shape[3], input_shape[4]
         else:
             rows, cols = input_shape[2], input_shape[3]
-        spatial = [conv_utils.conv_output_length(size, cell.kernel_size[i], cell.padding, cell.strides[i],
+        spatial = [convolutional_base.conv_output_length(size, cell.kernel_size[i], cell.padding, cell.strides[i],
                                                  cell.dilation_rate[i])
                    for i, size in enumerate((rows, cols))]
-        return conv_utils.make_shape(input_shape[0], spatial, cell.filters, cell.data_format)
+        return convolutional_base.make_shape(input_shape[0], spatial, cell.filters, cell.data_format)
 
     def _state_shapes(self, input_shape):
         return [self._step_output_shape(input_shape)] * len(self.cell.state_size)
@@ -176,7 +176,7 @@ class ConvRNN2D(RNN):
         """Zero states with the shape of the cell's output: a convolution of a zero frame."""
         cell = self.cell
         frame = tf.zeros_like(inputs[:, 0])
-        channels = K.int_shape(frame)[conv_utils.channel_axis(cell.data_format)]
+        channels = K.int_shape(frame)[convolutional_base.channel_axis(cell.data_format)]
         kernel = tf.zeros(cell.kernel_size + (channels, cell.filters), dtype=inputs.dtype)
         state = cell.input_conv(frame, kernel, padding=cell.padding)
         return [state for _ in cell.state_size]

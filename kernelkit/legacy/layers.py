@@ -21,10 +21,10 @@ import tensorflow as tf
 from kernelkit import activations, constraints, initializers, regularizers
 from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
-from kernelkit.engine.input_layer import InputLayer
 from kernelkit.engine.input_spec import InputSpec
 from kernelkit.utils.generic_utils import to_list
 from kernelkit.legacy import table
+from kernelkit.utils.layer_utils import get_source_inputs
 from kernelkit.legacy.interfaces import emit, format_signature
 
 
@@ -469,18 +469,6 @@ class MergeBranchError(ValueError, TypeError):
     every `Merge` of models before it ran them)."""
 
 
-def _source_inputs(tensor, found):
-    """Appends to `found` the `Input` tensors `tensor` is computed from (depth first, each once)."""
-    layer, node_index, _ = tensor._keras_history
-    node = layer._inbound_nodes[node_index]
-    if isinstance(layer, InputLayer) or not node.input_tensors:
-        if not any(x is tensor for x in found):
-            found.append(tensor)
-        return
-    for x in node.input_tensors:
-        _source_inputs(x, found)
-
-
 def _branch_outputs(layers, node_indices, tensor_indices):
     """The output tensors of Keras 1 `Merge` branches (models or layers already called)."""
     if not isinstance(layers, (list, tuple)) or len(layers) < 2:
@@ -571,7 +559,7 @@ def make_merge(namespace):
         layer(branch_outputs)
         sources = []
         for tensor in branch_outputs:
-            _source_inputs(tensor, sources)
+            sources += [x for x in get_source_inputs(tensor) if not any(x is known for known in sources)]
         layer._sequential_inputs = sources
         return layer
 

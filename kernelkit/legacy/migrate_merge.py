@@ -25,20 +25,9 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from kernelkit.legacy import table
+from kernelkit.legacy.migrate import _code, _literal
 
 _INFO, _ERROR = 'INFO', 'ERROR'
-
-
-def _code(node):
-    return cst.Module(body=[]).code_for_node(node)
-
-
-def _literal(node):
-    import ast
-    try:
-        return True, ast.literal_eval(_code(node).strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False, None
 
 
 def _is_dotted(node):

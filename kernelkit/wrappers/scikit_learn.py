@@ -38,41 +38,15 @@ Differences from Keras 2.2.4, all needed by current scikit-learn (>= 1.6) or for
   silently dropped it).
 """
 import copy
-import inspect
 import types
 import warnings
 
 import numpy as np
 
 from kernelkit.engine.sequential import Sequential
-from kernelkit.utils.generic_utils import to_list
+from kernelkit.utils.generic_utils import has_arg, to_list
 from kernelkit.utils.np_utils import to_categorical
 
-try:
-    from kernelkit.utils.generic_utils import has_arg
-except ImportError:  # `generic_utils` does not carry it yet: the same function, kept here.
-    def has_arg(fn, name, accept_all=False):
-        """Checks whether a callable accepts a given keyword argument (Keras 2's `generic_utils.has_arg`).
-
-        # Arguments
-            fn: a callable to inspect.
-            name: the keyword argument name.
-            accept_all: whether a `**kwargs` parameter counts as accepting `name`.
-
-        # Returns
-            True when `fn` has a parameter `name` that can be passed by keyword (or, with `accept_all`, a
-            `**kwargs` parameter); False otherwise.
-
-        # Raises
-            TypeError: if `fn` is not callable.
-        """
-        if not callable(fn):
-            raise TypeError('has_arg expects a callable, received %r.' % (fn,))
-        parameters = inspect.signature(fn).parameters
-        parameter = parameters.get(name)
-        if parameter is None:
-            return accept_all and any(p.kind == inspect.Parameter.VAR_KEYWORD for p in parameters.values())
-        return parameter.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
 __all__ = ['BaseWrapper', 'KerasClassifier', 'KerasRegressor']
 
