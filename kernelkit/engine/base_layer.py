@@ -836,4 +836,37 @@ def _is_shape_list(shape):
         isinstance(s, (tuple, list, tf.TensorShape)) or s is None for s in shape)
 
 
+# Keras 2.2.4's private helpers of `keras.engine.base_layer`, which custom layers of that era import.
+_to_snake_case = to_snake_case
+
+
+def _collect_previous_mask(input_tensors):
+    """The masks the given layer outputs carry (Keras 2.2.4's helper).
+
+    # Arguments
+        input_tensors: a tensor or a list of tensors.
+
+    # Returns
+        A mask (or `None`) per tensor: one value for one tensor, else a list.
+    """
+    masks = [getattr(x, '_keras_mask', None) for x in to_list(input_tensors)]
+    return unpack_singleton(masks)
+
+
+def _collect_input_shape(input_tensors):
+    """The static shapes of the given tensors (Keras 2.2.4's helper).
+
+    # Arguments
+        input_tensors: a tensor or a list of tensors.
+
+    # Returns
+        A shape tuple (or `None` where unknown) per tensor: one value for one tensor, else a list.
+    """
+    shapes = []
+    for x in to_list(input_tensors):
+        shape = getattr(x, 'shape', None)
+        shapes.append(None if shape is None or shape.rank is None else tuple(shape.as_list()))
+    return unpack_singleton(shapes)
+
+
 __all__ = ['Layer', 'InputSpec', 'to_snake_case']

@@ -562,3 +562,48 @@ def _serializable_kwargs(layer, kwargs):
         return {}
 
 
+
+
+# Keras 2.2.4's private helpers of `keras.engine.network`, which graph-walking code of that era imports.
+
+def _make_node_key(layer_name, node_index):
+    """The key Keras 2 gives a layer's node in a network: `'<layer name>_ib-<node index>'`.
+
+    # Arguments
+        layer_name: the layer's name.
+        node_index: the index of the node in the layer's inbound nodes.
+
+    # Returns
+        The key string.
+    """
+    return layer_name + '_ib-' + str(node_index)
+
+
+def _map_graph_network(inputs, outputs):
+    """Maps the graph from `inputs` to `outputs` as a network would (Keras 2.2.4's helper).
+
+    # Arguments
+        inputs: list of input tensors.
+        outputs: list of output tensors.
+
+    # Returns
+        `(network_nodes, nodes_by_depth, layers, layers_by_depth)`: the set of node keys (`_make_node_key`),
+        `{depth: [nodes]}`, the layers from inputs to outputs, and `{depth: [layers]}` (depth 0: the outputs).
+
+    # Raises
+        ValueError: for a disconnected graph or duplicate layer names (the errors a model gives).
+    """
+    network = Network(to_list(inputs), to_list(outputs), name='_map_graph_network')
+    nodes_by_depth = {depth: list(nodes) for depth, nodes in network._nodes_by_depth.items()}
+    network_nodes = set(_make_node_key(node.outbound_layer.name, node.outbound_layer._inbound_nodes.index(node))
+                        for nodes in nodes_by_depth.values() for node in nodes)
+    layer_depth = {}
+    for depth, nodes in nodes_by_depth.items():
+        for node in nodes:
+            layer = node.outbound_layer
+            if isinstance(layer, Layer):
+                layer_depth[layer] = max(depth, layer_depth.get(layer, 0))
+    layers_by_depth = collections.defaultdict(list)
+    for layer in network._layers:
+        layers_by_depth[layer_depth[layer]].append(layer)
+    return network_nodes, nodes_by_depth, list(network._layers), dict(layers_by_depth)

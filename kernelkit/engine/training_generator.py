@@ -24,6 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from kernelkit.engine.logs import Logs
+from kernelkit.engine.training_utils import iter_sequence_infinite  # noqa: F401 (its Keras 2.2.4 path)
 from kernelkit.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, Sequence, iterate_sequence
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
 

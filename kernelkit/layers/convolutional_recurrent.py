@@ -11,6 +11,7 @@ from kernelkit.backend import config as backend_config
 from kernelkit.engine.base_layer import to_snake_case
 from kernelkit.layers import convolutional_base
 from kernelkit.layers.recurrent import RNN, _CellLayer, _cell_property
+from kernelkit.layers.recurrent import _generate_dropout_mask, _standardize_args  # noqa: F401 (Keras 2.2.4 path)
 from kernelkit.layers.recurrent_cells import _RecurrentCell, lstm_step, unit_forget_bias_initializer
 
 

@@ -421,6 +421,116 @@ GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
 GlobalAvgPool3D = GlobalAveragePooling3D
 
+# ------------------------------------------------------------------------------------------------------------
+# Keras 2.2.4's abstract bases, which custom pooling layers of that era subclass. The built-in layers above do
+# not derive from them (`isinstance(MaxPooling2D(), _Pooling2D)` is False here, True in Keras 2.2.4).
+
+class _KerasPoolingBase(_Pooling):
+    """A pooling layer whose window operation is the subclass's `_pooling_function` (Keras 2.2.4's API)."""
+
+    def __init__(self, rank, pool_size, strides=None, padding='valid', data_format=None, **kwargs):
+        super(_KerasPoolingBase, self).__init__(rank, None, pool_size, strides, padding, data_format, **kwargs)
+
+    def _pooling_function(self, inputs, pool_size, strides, padding, data_format):
+        """The pooling operation (to define in a subclass).
+
+        # Arguments
+            inputs: the input tensor (1D layers: with a dummy spatial axis of length 1 added).
+            pool_size, strides: tuples of ints; padding: `'valid'` or `'same'`; data_format: the layer's.
+
+        # Returns
+            The pooled tensor.
+
+        # Raises
+            NotImplementedError: here; subclasses define it.
+        """
+        raise NotImplementedError('%s (a custom pooling layer) must define `_pooling_function(inputs, pool_size, '
+                                  'strides, padding, data_format)`.' % self.__class__.__name__)
+
+    def call(self, inputs):
+        self._check_input(known_shape(inputs))
+        if self.rank > 1:
+            return self._pooling_function(inputs, self.pool_size, self.strides, self.padding, self.data_format)
+        dummy_axis = 2 if self.data_format == 'channels_last' else 3
+        outputs = self._pooling_function(tf.expand_dims(inputs, dummy_axis), self.pool_size + (1,),
+                                         self.strides + (1,), self.padding, self.data_format)
+        return tf.squeeze(outputs, dummy_axis)
+
+
+class _Pooling1D(_KerasPoolingBase):
+    """Keras 2.2.4's base for 1D pooling layers: define `_pooling_function` (it receives 4D inputs).
+
+    # Arguments
+        pool_size, strides, padding, data_format: as in `MaxPooling1D`.
+    """
+
+    def __init__(self, pool_size=2, strides=None, padding='valid', data_format='channels_last', **kwargs):
+        super(_Pooling1D, self).__init__(1, pool_size, strides, padding, data_format, **kwargs)
+
+
+class _Pooling2D(_KerasPoolingBase):
+    """Keras 2.2.4's base for 2D pooling layers: define `_pooling_function`.
+
+    # Arguments
+        pool_size, strides, padding, data_format: as in `MaxPooling2D`.
+    """
+
+    def __init__(self, pool_size=(2, 2), strides=None, padding='valid', data_format=None, **kwargs):
+        super(_Pooling2D, self).__init__(2, pool_size, strides, padding, data_format, **kwargs)
+
+
+class _Pooling3D(_KerasPoolingBase):
+    """Keras 2.2.4's base for 3D pooling layers: define `_pooling_function`.
+
+    # Arguments
+        pool_size, strides, padding, data_format: as in `MaxPooling3D`.
+    """
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding='valid', data_format=None, **kwargs):
+        super(_Pooling3D, self).__init__(3, pool_size, strides, padding, data_format, **kwargs)
+
+
+class _KerasGlobalPoolingBase(_GlobalPooling):
+    """A global pooling layer whose `call` the subclass defines (Keras 2.2.4's API)."""
+
+    def call(self, inputs):
+        raise NotImplementedError('%s (a custom global pooling layer) must define `call`.'
+                                  % self.__class__.__name__)
+
+
+class _GlobalPooling1D(_KerasGlobalPoolingBase):
+    """Keras 2.2.4's base for global 1D pooling layers: define `call`.
+
+    # Arguments
+        data_format: `'channels_last'` or `'channels_first'`.
+    """
+
+    def __init__(self, data_format='channels_last', **kwargs):
+        super(_GlobalPooling1D, self).__init__(1, None, data_format, **kwargs)
+
+
+class _GlobalPooling2D(_KerasGlobalPoolingBase):
+    """Keras 2.2.4's base for global 2D pooling layers: define `call`.
+
+    # Arguments
+        data_format: `'channels_last'` or `'channels_first'` (default `K.image_data_format()`).
+    """
+
+    def __init__(self, data_format=None, **kwargs):
+        super(_GlobalPooling2D, self).__init__(2, None, data_format, **kwargs)
+
+
+class _GlobalPooling3D(_KerasGlobalPoolingBase):
+    """Keras 2.2.4's base for global 3D pooling layers: define `call`.
+
+    # Arguments
+        data_format: `'channels_last'` or `'channels_first'` (default `K.image_data_format()`).
+    """
+
+    def __init__(self, data_format=None, **kwargs):
+        super(_GlobalPooling3D, self).__init__(3, None, data_format, **kwargs)
+
+
 __all__ = ['MaxPooling1D', 'MaxPooling2D', 'MaxPooling3D', 'AveragePooling1D', 'AveragePooling2D',
            'AveragePooling3D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D', 'GlobalMaxPooling3D',
            'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalAveragePooling3D', 'MaxPool1D',

@@ -17,6 +17,7 @@ from kernelkit.engine.base_layer import Layer, _is_shape_list
 from kernelkit.engine.input_spec import InputSpec
 from kernelkit.backend.symbolic import is_symbolic
 from kernelkit.layers.core import _positive_int
+from kernelkit.layers.recurrent_cells import _generate_dropout_mask  # noqa: F401 (Keras 2.2.4 path)
 from kernelkit.layers.recurrent_cells import (GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells,
                                               accepts_argument, state_sizes)
 from kernelkit.utils.generic_utils import to_list
@@ -38,6 +39,42 @@ _UNROLL_HELP = (
 
 # Keys that tf_keras writes into recurrent configs but Keras 2.2 does not know.
 _FOREIGN_KEYS = ('time_major', 'zero_output_for_mask')
+
+
+def _standardize_args(inputs, initial_state, constants, num_constants):
+    """Splits an RNN's call arguments into `(inputs, initial_state, constants)` (Keras 2.2.4's helper).
+
+    A list `inputs` is `[x] + initial_states + constants` (the last `num_constants` entries are constants);
+    `initial_state` and `constants` must then be `None`.
+
+    # Arguments
+        inputs: a tensor, or the list described above.
+        initial_state: `None`, a tensor, or a list of tensors.
+        constants: `None`, a tensor, or a list of tensors.
+        num_constants: how many trailing entries of a list `inputs` are constants (`None` or 0: none).
+
+    # Returns
+        `(inputs, initial_state, constants)`; the last two are lists or `None`.
+
+    # Raises
+        ValueError: if `inputs` is a list and `initial_state` or `constants` is given too.
+    """
+    if isinstance(inputs, list):
+        if initial_state is not None or constants is not None:
+            raise ValueError('An RNN given a list of inputs takes its initial states and constants from that '
+                             'list; do not pass `initial_state` or `constants` as well.')
+        if num_constants:
+            constants = inputs[len(inputs) - num_constants:]
+            inputs = inputs[:len(inputs) - num_constants]
+        if len(inputs) > 1:
+            initial_state = inputs[1:]
+        inputs = inputs[0]
+
+    def to_list_or_none(x):
+        if x is None or isinstance(x, list):
+            return x
+        return list(x) if isinstance(x, tuple) else [x]
+    return inputs, to_list_or_none(initial_state), to_list_or_none(constants)
 
 
 def _dims(size):
@@ -259,13 +296,7 @@ class RNN(Layer):
 
     def _split_list_input(self, inputs):
         """`[x] + initial_states + constants` -> `(x, initial_states or None, constants or None)`."""
-        inputs = list(inputs)
-        constants = None
-        if self._num_constants:
-            constants = inputs[len(inputs) - self._num_constants:]
-            inputs = inputs[:len(inputs) - self._num_constants]
-        initial_state = inputs[1:] if len(inputs) > 1 else None
-        return inputs[0], initial_state, constants
+        return _standardize_args(list(inputs), None, None, self._num_constants)
 
     def build(self, input_shape):
         constants_shapes = None

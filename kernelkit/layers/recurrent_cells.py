@@ -48,6 +48,22 @@ def state_sizes(cell):
     return [size]
 
 
+def _generate_dropout_mask(ones, rate, training=None, count=1):
+    """Dropout masks for recurrent layers (Keras 2.2.4's helper, which custom cells import).
+
+    # Arguments
+        ones: a tensor of ones with the mask's shape.
+        rate: the fraction of units to drop.
+        training: the learning phase (default: `K.learning_phase()`).
+        count: how many independent masks to draw.
+
+    # Returns
+        One mask (`count=1`) or a list of `count` masks: `K.dropout(ones, rate)` while training, `ones` else.
+    """
+    masks = [K.in_train_phase(lambda: K.dropout(ones, rate), ones, training=training) for _ in range(count)]
+    return masks if count > 1 else masks[0]
+
+
 def _clip_rate(value):
     return min(1., max(0., float(value)))
 
@@ -119,9 +135,8 @@ class _RecurrentCell(Layer):
             return None
         masks = getattr(self, attribute)
         if masks is None:
-            ones = tf.ones_like(like)
-            masks = [K.in_train_phase(lambda: K.dropout(ones, rate), ones, training=training)
-                     for _ in range(count)]
+            masks = _generate_dropout_mask(tf.ones_like(like), rate, training=training, count=count)
+            masks = masks if count > 1 else [masks]
             setattr(self, attribute, masks)
         return masks
 

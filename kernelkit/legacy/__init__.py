@@ -19,7 +19,10 @@ How the table reaches the public API (nothing else in kernelkit knows about Kera
 2. `kernelkit/models.py` calls `install_model_interfaces()`: `Model.__init__` (`input=`/`output=`), `fit`
    (`nb_epoch=`) and, when the engine has them, `fit_generator`/`evaluate_generator`/`predict_generator` are
    wrapped the same way; the removed metrics (`fmeasure`, ...) raise with what to write instead, and the Keras 1
-   regularizer names (`l1l2`, `activity_l2`, `WeightRegularizer`, ...) call their Keras 2 names with a warning.
+   regularizer names (`l1l2`, `activity_l2`, `WeightRegularizer`, ...) call their Keras 2 names with a warning,
+   and `Optimizer.get_updates` takes Keras 1's `(params, constraints, loss)` order (silently, as in Keras 2).
+3. `decorators` rebuilds Keras 2's own `keras.legacy.interfaces` decorators (`legacy_dense_support`, ...,
+   `generate_legacy_interface`) from the same table, for custom layers written against them.
 
 Both are idempotent.
 """
@@ -28,7 +31,8 @@ import functools
 from kernelkit.legacy import table
 from kernelkit.legacy.interfaces import KerasMigrationWarning, convert_call, emit
 
-__all__ = ['KerasMigrationWarning', 'install_layer_interfaces', 'install_model_interfaces', 'install_as_keras',
+__all__ = ['KerasMigrationWarning', 'install_layer_interfaces', 'install_model_interfaces',
+           'install_optimizer_interfaces', 'install_as_keras',
            'migrate_source', 'convert_call', 'table']
 
 
@@ -92,6 +96,17 @@ def install_layer_interfaces(namespace):
     namespace['__getattr__'] = layers.removed_attribute(namespace.get('__name__'), table.REMOVED,
                                                         namespace.get('__getattr__'))
     namespace['deserialize'] = _wrap_deserialize(namespace['deserialize'])
+
+
+def install_optimizer_interfaces(optimizer_class):
+    """Wraps the optimizer methods listed in the table (`get_updates` with Keras 1's argument order).
+
+    # Arguments
+        optimizer_class: the base optimizer class (`kernelkit.optimizers.Optimizer`); modified in place.
+    """
+    from kernelkit.legacy import interfaces
+    for interface in table.OPTIMIZER_METHOD_INTERFACES:
+        interfaces.wrap_method(optimizer_class, interface)
 
 
 def install_metric_interfaces(namespace):
@@ -207,8 +222,9 @@ def install_model_interfaces(model_class=None):
     from kernelkit.legacy import interfaces
     if model_class is None:
         from kernelkit.engine.training import Model as model_class
-        from kernelkit import metrics, regularizers
+        from kernelkit import metrics, optimizers, regularizers
         install_metric_interfaces(vars(metrics))
+        install_optimizer_interfaces(optimizers.Optimizer)
         install_function_shims(vars(regularizers), 'keras.regularizers')
     wrapped = []
     for interface in table.MODEL_INTERFACES:

@@ -49,9 +49,13 @@ class AliasModule(types.ModuleType):
             raise AttributeError(name)
         for target in self.__dict__['_kernelkit_targets']:
             try:
-                return getattr(target, name)
+                value = getattr(target, name)
             except AttributeError:
                 continue
+            if isinstance(value, types.ModuleType) and self.__name__ + '.' + name in table.MODULE_PATHS:
+                # A submodule with a Keras path of its own (`keras.legacy.interfaces`): its alias.
+                return importlib.import_module(self.__name__ + '.' + name)
+            return value
         if name in table.MODULE_REEXPORTS:
             return reexported(name)
         raise AttributeError('module %r has no attribute %r' % (self.__name__, name))

@@ -224,6 +224,19 @@ def _apply_shape_and_name_first(rule, c):
             c.kwargs['name'] = c.args.pop(0)
 
 
+def _apply_old_updates_order(rule, c):
+    args = c.args
+    if len(args) > 3:
+        raise TypeError(rule.error)
+    if len(args) == 3:
+        c.args = []
+        c.kwargs['loss'], c.kwargs['params'] = args[2], args[0]
+    elif len(args) == 2 and isinstance(args[0], (list, tuple)) and 'loss' in c.kwargs:
+        c.args = []
+        c.kwargs['params'] = args[0]
+    c.kwargs.pop('constraints', None)
+
+
 _PREPROCESSORS = {
     table.KernelSize: _apply_kernel_size,
     table.Drop: _apply_drop,
@@ -236,10 +249,25 @@ _PREPROCESSORS = {
     table.StepsFromSamples: _apply_steps_from_samples,
     table.NoticeIfAny: _apply_notice_if_any,
     table.ShapeAndNameFirst: _apply_shape_and_name_first,
+    table.OldUpdatesOrder: _apply_old_updates_order,
 }
 
 
-def convert_call(interface, name, args, kwargs):
+def apply_preprocessors(interface, conversion):
+    """Applies the interface's `preprocess` rules (the Keras 2 "args preprocessors") to a `Conversion`.
+
+    # Arguments
+        interface: a `table.Interface`.
+        conversion: the `Conversion` to update in place.
+
+    # Raises
+        TypeError, ValueError: the Keras 2 errors of those rules.
+    """
+    for rule in interface.preprocess:
+        _PREPROCESSORS[type(rule)](rule, conversion)
+
+
+def convert_call(interface, name, args, kwargs, changes=()):
     """Converts one call's arguments from Keras 1 to Keras 2 (spec 1.1).
 
     # Arguments
@@ -247,6 +275,8 @@ def convert_call(interface, name, args, kwargs):
         name: the name used in messages (the class name of the object, or the method name).
         args: positional arguments (without `self`).
         kwargs: keyword arguments.
+        changes: `(old, new)` conversions already made on these arguments by a preprocessor outside the
+            table (a user's `generate_legacy_interface(preprocessor=...)`); they count as conversions.
 
     # Returns
         A `Conversion`.
@@ -256,8 +286,9 @@ def convert_call(interface, name, args, kwargs):
             `BatchNormalization(mode=1)`, ...).
     """
     c = Conversion(args, kwargs)
-    for rule in interface.preprocess:
-        _PREPROCESSORS[type(rule)](rule, c)
+    for old, new in changes:
+        c.count(old, new)
+    apply_preprocessors(interface, c)
     allowed = interface.positional
     if allowed is not None and len(c.args) > len(allowed):
         raise TypeError(table.TOO_MANY_POSITIONAL % (name, len(allowed), tuple(allowed), list(c.args)))
@@ -373,7 +404,9 @@ class _Converting(threading.local):
 _CONVERTING = _Converting()
 
 
-def _wrapped_call(interface, function, name_of):
+def _wrapped_call(interface, function, name_of, preprocessor=None):
+    """`function` (a method) converting its arguments by `interface`; `preprocessor(self, args, kwargs)`, if
+    given, runs first and returns `(args, kwargs, changes)`."""
     @functools.wraps(function)
     def wrapper(self, *args, **kwargs):
         key = id(self)
@@ -382,7 +415,10 @@ def _wrapped_call(interface, function, name_of):
         _CONVERTING.objects.add(key)
         try:
             name = name_of(self)
-            conversion = convert_call(interface, name, args, kwargs)
+            changes = ()
+            if preprocessor is not None:
+                args, kwargs, changes = preprocessor(self, args, kwargs)
+            conversion = convert_call(interface, name, args, kwargs, changes)
             emit_conversion(conversion, name, args, kwargs)
             return function(self, *conversion.args, **conversion.kwargs)
         finally:
@@ -407,6 +443,25 @@ def wrap_constructor(cls, interface):
     if is_wrapped(cls.__dict__.get('__init__')):
         return
     cls.__init__ = _wrapped_call(interface, original, lambda self: type(self).__name__)
+
+
+def wrap_function(function, interface, preprocessor=None):
+    """A converting version of the method `function` (what the Keras 2 `legacy_*_support` decorators return).
+
+    # Arguments
+        function: a constructor or method, taking `self` first.
+        interface: its `table.Interface`; `kind='class'` names the call after the object's class in warnings,
+            `kind='method'` after the function.
+        preprocessor: optional `preprocessor(self, args, kwargs) -> (args, kwargs, changes)` run first.
+
+    # Returns
+        The wrapped function (`function` itself if it is already wrapped).
+    """
+    if is_wrapped(function):
+        return function
+    if interface.kind == 'class':
+        return _wrapped_call(interface, function, lambda self: type(self).__name__, preprocessor)
+    return _wrapped_call(interface, function, lambda self: function.__name__, preprocessor)
 
 
 def wrap_method(cls, interface):

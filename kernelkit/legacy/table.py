@@ -140,6 +140,13 @@ class ShapeAndNameFirst:
 
 
 @dataclass(frozen=True)
+class OldUpdatesOrder:
+    """`Optimizer.get_updates`: Keras 1's positional `(params, constraints, loss)` (or `(params, constraints)`
+    with `loss=`) becomes `(loss=, params=)`; a `constraints` keyword is dropped. No warning (spec 1.5)."""
+    error: str
+
+
+@dataclass(frozen=True)
 class Interface:
     """What one Keras 2 constructor (`kind='class'`) or method (`kind='method'`) accepts from Keras 1.
 
@@ -311,6 +318,13 @@ LAYER_INTERFACES = (
     _layer('InputLayer', None, (('input_dtype', 'dtype'),)),
     # Every other layer: the base class still takes Keras 1's `input_dtype` (silently, as in Keras 2).
     Interface('Layer', renames=(INPUT_DTYPE,), warn=False),
+)
+
+GET_UPDATES_ARGUMENTS = '`get_update` call received more arguments than expected.'
+
+# Optimizer methods.
+OPTIMIZER_METHOD_INTERFACES = (
+    Interface('get_updates', preprocess=(OldUpdatesOrder(GET_UPDATES_ARGUMENTS),), kind='method', warn=False),
 )
 
 # Layer methods.
@@ -607,7 +621,7 @@ MODULE_PATHS = {
     'keras.engine.saving': ('kernelkit.engine.saving',),
     'keras.legacy': ('kernelkit.legacy',),
     'keras.legacy.layers': ('kernelkit.legacy.layers',),
-    'keras.legacy.interfaces': ('kernelkit.legacy.interfaces',),
+    'keras.legacy.interfaces': ('kernelkit.legacy.decorators', 'kernelkit.legacy.interfaces'),
 }
 # Packages under which any `keras.<pkg>.<module>` maps to `kernelkit.<pkg>.<module>` when that exists.
 MODULE_PACKAGES = ('utils', 'preprocessing', 'datasets', 'callbacks', 'engine', 'layers', 'backend', 'legacy',
@@ -637,7 +651,7 @@ MODULE_REEXPORTS = {
     'training_arrays': 'kernelkit.engine.training_arrays',
     'training_generator': 'kernelkit.engine.training_generator',
     'recurrent': 'kernelkit.layers.recurrent',
-    'interfaces': 'kernelkit.legacy.interfaces',
+    'interfaces': 'kernelkit.legacy.decorators',
     'conv_utils': 'kernelkit.utils.conv_utils',
     'image': 'kernelkit.preprocessing.image',
     'sequence': 'kernelkit.preprocessing.sequence',
@@ -653,6 +667,7 @@ MODULE_REEXPORTS = {
     'Lambda': 'kernelkit.layers.core:Lambda',
     'concatenate': 'kernelkit.layers.merge:concatenate',
     'Progbar': 'kernelkit.utils.progbar:Progbar',
+    'Function': 'kernelkit.backend.symbolic.function:Function',  # what `K.function` returns
     'has_arg': 'kernelkit.utils.generic_utils:has_arg',
     'to_list': 'kernelkit.utils.generic_utils:to_list',
     'unpack_singleton': 'kernelkit.utils.generic_utils:unpack_singleton',
