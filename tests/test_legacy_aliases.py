@@ -57,10 +57,12 @@ CHECKS = textwrap.dedent('''
         from keras.layers import TimeDistributedDense
     except ImportError as error:
         results['removed'] = str(error)
-    try:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
         import keras.initializations
-    except ImportError as error:
-        results['initializations'] = str(error)
+        weights = keras.initializations.get('glorot_uniform')((3, 2), name='W')
+    results['initializations'] = [str(w.message) for w in caught]
+    results['initialized'] = [list(kernelkit.backend.int_shape(weights)), weights.name.startswith('W')]
     try:
         import keras.no_such_module
     except ImportError as error:
@@ -86,6 +88,8 @@ def test_install_as_keras_module_paths():
     assert results['backend_state'] == 'channels_first'
     assert results['objectives'] == [True, True, ['KerasMigrationWarning']]
     assert 'TimeDistributed(Dense(...))' in results['removed']
-    assert 'keras.initializers' in results['initializations']
+    assert results['initialized'] == [[3, 2], True]
+    assert any('keras.initializers' in text for text in results['initializations'])
+    assert any('K.variable(initializers.glorot_uniform()(shape))' in text for text in results['initializations'])
     assert results['missing'] == 'ModuleNotFoundError'
     assert results['datasets'] and results['kernelkit_untouched']

@@ -662,6 +662,9 @@ class _Calls(cst.CSTTransformer):
 
     def convert_call(self, original, updated):
         qualified, short = self.resolve_name(original.func)
+        if qualified and qualified.startswith('keras.initializations.'):
+            self.note_initialization(original, qualified.rsplit('.', 1)[1])
+            return updated
         func = original.func
         is_method = isinstance(func, cst.Attribute) and (qualified is None or not qualified.startswith('keras'))
         if is_method and short in _MODEL_METHODS:
@@ -678,6 +681,19 @@ class _Calls(cst.CSTTransformer):
         if name is None:
             return updated
         return self.convert_keras_call(original, updated, name, qualified)
+
+    def note_initialization(self, node, name):
+        """Keras 1 initializer functions have no one-line Keras 2 form: say what to write (they still run)."""
+        if name in table.INITIALIZATIONS:
+            default, replacement = table.INITIALIZATIONS[name]
+            given = [a.value for a in node.args if a.keyword is not None and a.keyword.value == 'scale']
+            given += [a.value for a in node.args[1:2] if a.keyword is None]
+            new = replacement.format(scale=_code(given[0]) if given else default)
+            self.note(node, WARNING, table.INITIALIZATION_CALL % (name, new, new))
+        elif name == 'get':
+            self.note(node, WARNING, table.INITIALIZATIONS_MODULE)
+        else:
+            self.note(node, ERROR, '`keras.initializations.%s` does not exist.' % name)
 
     def convert_keras_call(self, original, updated, name, qualified):
         module = qualified.rsplit('.', 1)[0]

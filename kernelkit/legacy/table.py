@@ -566,10 +566,30 @@ FUNCTION_RENAMES = (
                    {'dim_ordering': 'data_format'}),
 )
 
+# Keras 1's `keras.initializations`: functions `f(shape, [scale,] name=None, dim_ordering='th')` returning a
+# variable. Name -> (default `scale` or None, the Keras 2 initializer that replaces it, `{scale}` filled in).
+INITIALIZATIONS = {
+    'uniform': (0.05, 'initializers.RandomUniform(-{scale}, {scale})'),
+    'normal': (0.05, 'initializers.RandomNormal(stddev={scale})'),
+    'lecun_uniform': (None, 'initializers.lecun_uniform()'),
+    'glorot_normal': (None, 'initializers.glorot_normal()'),
+    'glorot_uniform': (None, 'initializers.glorot_uniform()'),
+    'he_normal': (None, 'initializers.he_normal()'),
+    'he_uniform': (None, 'initializers.he_uniform()'),
+    'orthogonal': (1.1, 'initializers.Orthogonal(gain={scale})'),
+    'identity': (1, 'initializers.Identity(gain={scale})'),
+    'zero': (None, 'initializers.Zeros()'),
+    'one': (None, 'initializers.Ones()'),
+}
+INITIALIZATIONS_MODULE = ('`keras.initializations` is the Keras 1 module of initializer functions; Keras 2 has '
+                          'initializer objects in `keras.initializers`. Inside a layer write '
+                          '`self.add_weight(shape=..., initializer=\'glorot_uniform\')`.')
+INITIALIZATION_CALL = ('`initializations.%s(shape, ...)` is Keras 1; in Keras 2 write `K.variable(%s(shape))`, or '
+                       '`self.add_weight(shape=shape, initializer=%s)` inside a layer.')
+
 # Keras 1 module -> Keras 2 module.
 MODULE_RENAMES = {
     'keras.objectives': 'keras.losses',
-    'keras.initializations': 'keras.initializers',
     'keras.engine.topology': 'keras.engine',
 }
 
@@ -596,6 +616,7 @@ MODULE_PATHS = {
     'keras.optimizers': ('kernelkit.optimizers',),
     'keras.losses': ('kernelkit.losses',),
     'keras.objectives': ('kernelkit.objectives',),
+    'keras.initializations': ('kernelkit.legacy.initializations',),
     'keras.metrics': ('kernelkit.metrics',),
     'keras.callbacks': ('kernelkit.callbacks',),
     'keras.activations': ('kernelkit.activations',),
@@ -707,11 +728,7 @@ DOCUMENTED_MODULES = frozenset([
     'keras.datasets.fashion_mnist', 'keras.datasets.imdb', 'keras.datasets.mnist', 'keras.datasets.reuters',
     'keras.applications', 'keras.wrappers.scikit_learn',
 ])
-MODULE_MISSING = {
-    'keras.initializations': ('`keras.initializations` was renamed `keras.initializers` in Keras 2 (initializers are '
-                              'now objects such as `RandomNormal(stddev=0.05)`; the names `uniform`, `normal`, '
-                              '`zero`, `one`, `glorot_uniform`, ... still work as strings).'),
-}
+MODULE_MISSING = {}
 
 # ------------------------------------------------------------------------------------------------------------
 # Keras 1 weights (spec 4.3). Tests are on the class name of the *target* (Keras 2) layer.
