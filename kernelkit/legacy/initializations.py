@@ -84,8 +84,7 @@ def normal(shape, scale=0.05, name=None, dim_ordering='th'):
     return _normal(shape, scale, name)
 
 
-def lecun_uniform(shape, name=None, dim_ordering='th'):
-    """Uniform on `[-s, s]`, `s = sqrt(3 / fan_in)`. Keras 2: `initializers.lecun_uniform()`.
+_FAN_DOC = """%s Keras 2: `initializers.%s()`.
 
     # Arguments
         shape: the variable's shape. name: the variable's name. dim_ordering: the kernel layout for the fans.
@@ -93,66 +92,29 @@ def lecun_uniform(shape, name=None, dim_ordering='th'):
     # Returns
         A variable.
     """
-    _warn('lecun_uniform', None)
-    fan_in, _ = get_fans(shape, dim_ordering)
-    return _uniform(shape, np.sqrt(3. / fan_in), name)
 
 
-def glorot_normal(shape, name=None, dim_ordering='th'):
-    """Normal with `std = sqrt(2 / (fan_in + fan_out))` (not truncated, as in Keras 1).
-    Keras 2: `initializers.glorot_normal()`.
-
-    # Arguments
-        shape: the variable's shape. name: the variable's name. dim_ordering: the kernel layout for the fans.
-
-    # Returns
-        A variable.
-    """
-    _warn('glorot_normal', None)
-    fan_in, fan_out = get_fans(shape, dim_ordering)
-    return _normal(shape, np.sqrt(2. / (fan_in + fan_out)), name)
+def _fan_scaled(key, draw, scale_of_fans, summary):
+    """A Keras 1 initialization whose scale comes from the fans: `draw(shape, scale_of_fans(fan_in, fan_out))`."""
+    def initialization(shape, name=None, dim_ordering='th'):
+        _warn(key, None)
+        return draw(shape, scale_of_fans(*get_fans(shape, dim_ordering)), name)
+    initialization.__name__ = initialization.__qualname__ = key
+    initialization.__doc__ = _FAN_DOC % (summary, key)
+    return initialization
 
 
-def glorot_uniform(shape, name=None, dim_ordering='th'):
-    """Uniform on `[-s, s]`, `s = sqrt(6 / (fan_in + fan_out))`. Keras 2: `initializers.glorot_uniform()`.
-
-    # Arguments
-        shape: the variable's shape. name: the variable's name. dim_ordering: the kernel layout for the fans.
-
-    # Returns
-        A variable.
-    """
-    _warn('glorot_uniform', None)
-    fan_in, fan_out = get_fans(shape, dim_ordering)
-    return _uniform(shape, np.sqrt(6. / (fan_in + fan_out)), name)
-
-
-def he_normal(shape, name=None, dim_ordering='th'):
-    """Normal with `std = sqrt(2 / fan_in)` (not truncated). Keras 2: `initializers.he_normal()`.
-
-    # Arguments
-        shape: the variable's shape. name: the variable's name. dim_ordering: the kernel layout for the fans.
-
-    # Returns
-        A variable.
-    """
-    _warn('he_normal', None)
-    fan_in, _ = get_fans(shape, dim_ordering)
-    return _normal(shape, np.sqrt(2. / fan_in), name)
-
-
-def he_uniform(shape, name=None, dim_ordering='th'):
-    """Uniform on `[-s, s]`, `s = sqrt(6 / fan_in)`. Keras 2: `initializers.he_uniform()`.
-
-    # Arguments
-        shape: the variable's shape. name: the variable's name. dim_ordering: the kernel layout for the fans.
-
-    # Returns
-        A variable.
-    """
-    _warn('he_uniform', None)
-    fan_in, _ = get_fans(shape, dim_ordering)
-    return _uniform(shape, np.sqrt(6. / fan_in), name)
+lecun_uniform = _fan_scaled('lecun_uniform', _uniform, lambda fan_in, fan_out: np.sqrt(3. / fan_in),
+                            'Uniform on `[-s, s]`, `s = sqrt(3 / fan_in)`.')
+glorot_normal = _fan_scaled('glorot_normal', _normal, lambda fan_in, fan_out: np.sqrt(2. / (fan_in + fan_out)),
+                            'Normal with `std = sqrt(2 / (fan_in + fan_out))` (not truncated, as in Keras 1).')
+glorot_uniform = _fan_scaled('glorot_uniform', _uniform,
+                             lambda fan_in, fan_out: np.sqrt(6. / (fan_in + fan_out)),
+                             'Uniform on `[-s, s]`, `s = sqrt(6 / (fan_in + fan_out))`.')
+he_normal = _fan_scaled('he_normal', _normal, lambda fan_in, fan_out: np.sqrt(2. / fan_in),
+                        'Normal with `std = sqrt(2 / fan_in)` (not truncated, as in Keras 1).')
+he_uniform = _fan_scaled('he_uniform', _uniform, lambda fan_in, fan_out: np.sqrt(6. / fan_in),
+                         'Uniform on `[-s, s]`, `s = sqrt(6 / fan_in)`.')
 
 
 def orthogonal(shape, scale=1.1, name=None, dim_ordering='th'):
