@@ -59,11 +59,14 @@ class KerasMigrationWarning(UserWarning):
 
 def format_value(value):
     """How Keras 2 writes an argument value in "Update your ..." messages: strings in double quotes, numpy
-    arrays as `array`, anything else as `str(value)` cut to 10 characters plus `...`."""
+    arrays as `array`, anything else as `str(value)` cut to 10 characters plus `...`. Tensors (which
+    Keras 2 printed as a cut `Tensor("...`) are written `tensor`."""
     if isinstance(value, str):
         return '"' + value + '"'
     if type(value).__name__ == 'ndarray':
         return 'array'
+    if hasattr(value, 'shape') and hasattr(value, 'dtype') and not isinstance(value, (numbers.Number, str)):
+        return 'tensor'  # a tf.Tensor, Variable or symbolic tensor (its str() is long and says nothing here)
     text = str(value)
     return text[:10] + '...' if len(text) > 10 else text
 
