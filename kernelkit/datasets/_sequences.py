@@ -34,12 +34,6 @@ def shift_indices(sequences, start_char, index_from):
     return [list(x) for x in sequences]
 
 
-def remove_long_sequences(maxlen, sequences, labels):
-    """Keeps the sequences strictly shorter than `maxlen` (and their labels)."""
-    kept = [(x, y) for x, y in zip(sequences, labels) if len(x) < maxlen]
-    return [x for x, _ in kept], [y for _, y in kept]
-
-
 def limit_vocabulary(sequences, num_words, skip_top, oov_char):
     """Replaces (or drops, when `oov_char` is None) words outside `[skip_top, num_words)`."""
     if oov_char is not None:

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from kernelkit.datasets import _sequences
-from kernelkit.preprocessing.sequence import _remove_long_seq  # noqa: F401  (Keras 2.2.4 imported it here)
+from kernelkit.preprocessing.sequence import _remove_long_seq  # also its Keras 2.2.4 path here
 from kernelkit.utils.data_utils import get_file
 
 _ORIGIN = 'https://storage.googleapis.com/tensorflow/tf-keras-datasets/imdb.npz'
@@ -69,8 +69,8 @@ def load_data(path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113
     x_train = _sequences.shift_indices(x_train, start_char, index_from)
     x_test = _sequences.shift_indices(x_test, start_char, index_from)
     if maxlen:
-        x_train, labels_train = _sequences.remove_long_sequences(maxlen, x_train, labels_train)
-        x_test, labels_test = _sequences.remove_long_sequences(maxlen, x_test, labels_test)
+        x_train, labels_train = _remove_long_seq(maxlen, x_train, labels_train)
+        x_test, labels_test = _remove_long_seq(maxlen, x_test, labels_test)
         if not x_train or not x_test:
             raise ValueError('After filtering for sequences shorter than maxlen=%s, no sequence was kept. '
                              'Increase maxlen.' % (maxlen,))

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from kernelkit.datasets import _sequences
-from kernelkit.preprocessing.sequence import _remove_long_seq  # noqa: F401  (Keras 2.2.4 imported it here)
+from kernelkit.preprocessing.sequence import _remove_long_seq  # also its Keras 2.2.4 path here
 from kernelkit.utils.data_utils import get_file
 
 _ORIGIN = 'https://storage.googleapis.com/tensorflow/tf-keras-datasets/reuters.npz'
@@ -61,7 +61,7 @@ def load_data(path='reuters.npz', num_words=None, skip_top=0, maxlen=None, test_
 
     xs = _sequences.shift_indices(xs, start_char, index_from)
     if maxlen:
-        xs, labels = _sequences.remove_long_sequences(maxlen, xs, labels)
+        xs, labels = _remove_long_seq(maxlen, xs, labels)
     labels = np.asarray(labels)
     if not num_words:
         num_words = max(max(x) for x in xs if len(x)) if any(len(x) for x in xs) else 0
