@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 
+from kernelkit.engine import hints
 from kernelkit.utils.generic_utils import to_list
 
 
@@ -64,19 +65,27 @@ def standardize_arrays(data, names, shapes, dtypes, what, check_batch_axis=True,
             continue
         if hasattr(array, 'numpy') and not isinstance(array, np.ndarray):
             array = array.numpy()
+        strings = hints.string_data_error(what, name, array) if dtype is not None else None
+        if strings is not None:
+            raise strings
         array = np.asarray(array, dtype=dtype) if dtype is not None else np.asarray(array)
+        original_shape = array.shape
         if array.ndim == 1 and shape is not None and len(shape) == 2:
             array = array.reshape((-1, 1))
         if shape is not None:
             expected = tuple(shape[1:]) if not check_batch_axis else tuple(shape)
             actual = array.shape[1:] if not check_batch_axis else array.shape
             if len(array.shape) != len(shape):
-                raise ValueError('Error when checking %s: expected %s to have %d dimensions (shape %s), but got '
-                                 'array with shape %s' % (what, name, len(shape), tuple(shape), array.shape))
+                raise ValueError(hints.with_hint(
+                    'Error when checking %s: expected %s to have %d dimensions (shape %s), but got array with '
+                    'shape %s' % (what, name, len(shape), tuple(shape), array.shape),
+                    hints.input_rank_hint(name, array.shape, shape)))
             for exp, act in zip(expected, actual):
                 if exp is not None and exp != act:
-                    raise ValueError('Error when checking %s: expected %s to have shape %s but got array '
-                                     'with shape %s' % (what, name, tuple(shape[1:]), array.shape[1:]))
+                    raise ValueError(hints.with_hint(
+                        'Error when checking %s: expected %s to have shape %s but got array with shape %s'
+                        % (what, name, tuple(shape[1:]), array.shape[1:]),
+                        hints.input_size_hint(name, original_shape, shape)))
         result.append(array)
     return result
 
@@ -137,8 +146,10 @@ def check_array_lengths(inputs, targets, weights=None):
         raise ValueError('All target arrays (y) should have the same number of samples. Got array shapes: %s'
                          % [a.shape for a in targets if a is not None])
     if x_lengths and y_lengths and x_lengths != y_lengths:
-        raise ValueError('Input arrays should have the same number of samples as target arrays. Found %d '
-                         'input samples and %d target samples.' % (list(x_lengths)[0], list(y_lengths)[0]))
+        x_count, y_count = list(x_lengths)[0], list(y_lengths)[0]
+        raise ValueError(hints.with_hint(
+            'Input arrays should have the same number of samples as target arrays. Found %d input samples and '
+            '%d target samples.' % (x_count, y_count), hints.LENGTHS % (x_count, y_count)))
     if y_lengths and w_lengths and not w_lengths <= y_lengths:
         raise ValueError('Sample weights should have the same number of samples as target arrays. Found %d '
                          'target samples and %s sample weights.' % (list(y_lengths)[0], sorted(w_lengths)))
@@ -169,14 +180,16 @@ def check_loss_and_target(targets, specs, output_shapes):
                              'instead, which does expect integer targets.' % (y.shape,))
         if spec.loss_fn is losses.sparse_categorical_crossentropy:
             if y.ndim == len(shape) and y.shape[-1] != 1:
-                raise ValueError('Error when checking target: `sparse_categorical_crossentropy` expects integer '
-                                 'class targets of shape %s, but got array with shape %s.'
-                                 % (tuple(shape[:-1]) + (1,), y.shape))
+                raise ValueError(hints.with_hint(
+                    'Error when checking target: `sparse_categorical_crossentropy` expects integer class targets '
+                    'of shape %s, but got array with shape %s.' % (tuple(shape[:-1]) + (1,), y.shape),
+                    hints.sparse_target_hint(y)))
             continue
         for expected, actual in zip(shape[1:], y.shape[1:]):
             if expected is not None and expected != actual:
-                raise ValueError('Error when checking target: expected %s to have shape %s but got array with '
-                                 'shape %s' % (spec.name, tuple(shape[1:]), y.shape[1:]))
+                raise ValueError(hints.with_hint(
+                    'Error when checking target: expected %s to have shape %s but got array with shape %s'
+                    % (spec.name, tuple(shape[1:]), y.shape[1:]), hints.target_shape_hint(spec.name, y, shape)))
 
 
 def standardize_weights(y, spec, sample_weight=None, class_weight=None):

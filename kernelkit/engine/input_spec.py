@@ -1,4 +1,5 @@
 """`InputSpec`: what a layer accepts, checked before the layer is built or called."""
+from kernelkit.engine import hints
 
 
 class InputSpec:
@@ -48,8 +49,9 @@ def assert_input_compatibility(layer, input_specs, input_shapes):
         where = 'Input %d of layer %s' % (index, layer.name)
         rank = len(shape)
         if spec.ndim is not None and rank != spec.ndim:
-            raise ValueError('%s is incompatible with the layer: expected ndim=%d, found ndim=%d '
-                             '(full shape received: %s).' % (where, spec.ndim, rank, shape))
+            raise ValueError(hints.with_hint(
+                '%s is incompatible with the layer: expected ndim=%d, found ndim=%d (full shape received: %s).'
+                % (where, spec.ndim, rank, shape), hints.layer_rank_hint(layer, spec.ndim, tuple(shape))))
         if spec.max_ndim is not None and rank > spec.max_ndim:
             raise ValueError('%s is incompatible with the layer: expected max_ndim=%d, found ndim=%d '
                              '(full shape received: %s).' % (where, spec.max_ndim, rank, shape))

@@ -1,6 +1,8 @@
 """`model.summary()`: the Keras 2 table of layers, output shapes and parameter counts."""
 import numpy as np
 
+from kernelkit.engine import hints
+
 
 def _is_sequential_like(model):
     """Whether a model prints the short table (no "Connected to" column), by Keras 2's rule.
@@ -64,9 +66,10 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     """
     print_fn = print_fn or print
     if not model.built:
-        raise ValueError('This model has not yet been built. Build the model first by calling `build()` or '
-                         'calling `fit()` with some data, or specify an `input_shape` argument in the first '
-                         'layer(s) for automatic build.')
+        raise ValueError(hints.with_hint(
+            'This model has not yet been built. Build the model first by calling `build()` or calling `fit()` '
+            'with some data, or specify an `input_shape` argument in the first layer(s) for automatic build.',
+            hints.UNBUILT_SUMMARY))
     sequential_like = _is_sequential_like(model)
     if sequential_like:
         line_length = line_length or 65

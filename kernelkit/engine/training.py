@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
 from kernelkit.backend.symbolic import Evaluation, prepare_update
-from kernelkit.engine import compile_utils, data_adapter, training_generator
+from kernelkit.engine import compile_utils, data_adapter, hints, training_generator
 from kernelkit.engine.logs import Logs
 from kernelkit.engine.network import Network
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
@@ -103,6 +103,7 @@ class Model(Network):
         if specs is None:
             specs = compile_utils.prepare_outputs(self, **self._compile_args)
         self._check_has_loss(specs)
+        hints.check_compile(self, specs)
         self._output_specs = specs
         self.metrics_names = compile_utils.metrics_names(specs)
         self._collected_trainable_weights = self.trainable_weights
@@ -180,8 +181,9 @@ class Model(Network):
 
     def _check_compiled(self):
         if not self._is_compiled:
-            raise RuntimeError('You must compile your model before training/testing. Use '
-                               '`model.compile(optimizer, loss)`.')
+            raise RuntimeError(hints.with_hint(
+                'You must compile your model before training/testing. Use `model.compile(optimizer, loss)`.',
+                hints.COMPILE_FIRST))
 
     def _graph_ready(self):
         """Whether the outputs are known: always for functional models; after the first call for a
@@ -446,6 +448,7 @@ class Model(Network):
         if not 0. <= validation_split < 1.:
             raise ValueError('validation_split must be in [0, 1), got %r.' % (validation_split,))
         inputs, targets, weights = self._standardize_user_data(x, y, sample_weight, class_weight)
+        hints.check_input_scale(self, inputs)
         val_arrays = None
         if validation_data is not None:
             if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
