@@ -9,9 +9,10 @@ straight afterwards, so a user can still import Keras 3 or tf_keras explicitly.
 TensorFlow's C++ runtime also prints lines at import ("oneDNN custom operations are on", "Could not find
 cuda drivers") straight to the process's stderr, before its own log level applies; in a notebook they fill
 the first cell with a red box. Unless the user set `TF_CPP_MIN_LOG_LEVEL` themselves, kernelkit sets it to
-2 and silences stderr while TensorFlow imports. (Devices are not started here, so GPU settings such as
-memory growth can still be changed after `import kernelkit`.) Set `TF_CPP_MIN_LOG_LEVEL=0` to see
-everything.
+2 and silences stderr while TensorFlow imports and lists the physical devices (the step that prints
+"failed call to cuInit" on machines with CUDA libraries and no GPU). Devices are not initialized here, so
+GPU settings such as memory growth can still be changed after `import kernelkit`, and a GPU is used as
+usual. Set `TF_CPP_MIN_LOG_LEVEL` yourself (e.g. to 0) to see everything.
 """
 import contextlib
 import os
@@ -58,6 +59,10 @@ def import_tensorflow():
     try:
         with _quiet_stderr(quiet):
             import tensorflow
+            # Finding the devices is what prints "failed call to cuInit" on a machine with CUDA libraries
+            # but no GPU; doing it here, quietly, keeps that line out of the first cell that trains. Only
+            # physical devices are listed: nothing is initialized, and GPU settings stay changeable.
+            tensorflow.config.list_physical_devices()
     finally:
         for name in marked:
             if sys.modules.get(name, 0) is None:
