@@ -24,6 +24,9 @@ from kernelkit.legacy import install_backend_idioms as _install_backend_idioms  
 
 _install_backend_idioms()  # Keras 1 backend arguments (`K.random_normal(std=)`) and TF1 `set_session`/`get_session`
 from kernelkit.widgets import load_ipython_extension, unload_ipython_extension  # noqa: E402,F401
+from kernelkit.widgets import install_default_cards as _install_default_cards  # noqa: E402
+
+_install_default_cards()  # in a Jupyter kernel only: Keras 1 migration warnings as cards below the cell
 
 __version__ = '0.1.0'
 

@@ -1,13 +1,6 @@
 """A quiet first cell: importing kernelkit and training prints nothing on stderr in a real Jupyter kernel
 (no cuInit line, no absl preamble, no oneDNN or cudart notices), unless the user set TF_CPP_MIN_LOG_LEVEL."""
-import os
-import queue
-import time
-
-import pytest
-
-STRAGGLERS = 3.0
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from kernel_harness import Kernel
 
 FIRST_CELL = '''
 import numpy as np
@@ -19,69 +12,27 @@ print('trained', model.predict(np.ones((1, 3))).shape)
 '''
 
 
-def run_in_kernel(code, env_overrides):
-    """Runs `code` in a fresh ipykernel; returns `(stdout text, stderr text, error or None)`."""
-    jupyter_client = pytest.importorskip('jupyter_client')
-    # ipykernel forwards what C++ code writes to file descriptor 2 (what a notebook shows in pink) only
-    # outside pytest: drop pytest's marker so the kernel behaves as under JupyterLab.
-    env = {k: v for k, v in os.environ.items() if k not in ('TF_CPP_MIN_LOG_LEVEL', 'PYTEST_CURRENT_TEST')}
-    env['PYTHONPATH'] = os.pathsep.join([REPO] + [p for p in [os.environ.get('PYTHONPATH')] if p])
-    env.update(env_overrides)
-    manager = jupyter_client.KernelManager(kernel_name='python3')
-    manager.start_kernel(env=env, cwd=REPO)
-    client = manager.client()
-    client.start_channels()
-    out, err, error = [], [], None
-    try:
-        client.wait_for_ready(timeout=90)
-        msg_id = client.execute(code)
-        idle_at = None
-        deadline = time.monotonic() + 120
-        # Output the C++ runtime writes to file descriptor 2 is forwarded by a watcher thread, and may
-        # arrive after the cell went idle: keep listening for STRAGGLERS seconds after that.
-        while True:
-            if time.monotonic() > deadline:
-                pytest.fail('the kernel did not finish the cell in 120 s')
-            if idle_at is not None and time.monotonic() - idle_at > STRAGGLERS:
-                break
-            try:
-                message = client.get_iopub_msg(timeout=0.5)
-            except queue.Empty:
-                continue
-            if message['parent_header'].get('msg_id') != msg_id:
-                continue
-            kind, content = message['msg_type'], message['content']
-            if kind == 'stream':
-                (err if content['name'] == 'stderr' else out).append(content['text'])
-            elif kind == 'error':
-                error = '\n'.join(content['traceback'])
-            elif kind == 'status' and content['execution_state'] == 'idle':
-                idle_at = time.monotonic()
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
-    return ''.join(out), ''.join(err), error
-
-
 def test_first_cell_prints_nothing_on_stderr():
-    out, err, error = run_in_kernel(FIRST_CELL, {})
-    assert error is None, error
-    assert 'trained (1, 1)' in out
-    assert err == '', err
+    with Kernel() as kernel:
+        result = kernel.run(FIRST_CELL)
+    assert result.error is None, result.error
+    assert 'trained (1, 1)' in result.stdout
+    assert result.stderr == '', result.stderr
 
 
 def test_a_log_level_the_user_set_wins():
-    out, err, error = run_in_kernel(FIRST_CELL, {'TF_CPP_MIN_LOG_LEVEL': '0'})
-    assert error is None, error
-    assert 'trained (1, 1)' in out
-    assert 'oneDNN' in err or 'cuda' in err.lower(), err  # the same check does see those lines
+    with Kernel({'TF_CPP_MIN_LOG_LEVEL': '0'}) as kernel:
+        result = kernel.run(FIRST_CELL)
+    assert result.error is None, result.error
+    assert 'trained (1, 1)' in result.stdout
+    assert 'oneDNN' in result.stderr or 'cuda' in result.stderr.lower(), result.stderr  # the check does see them
 
 
 def test_device_settings_stay_changeable_after_import():
-    out, err, error = run_in_kernel(
-        'import kernelkit, tensorflow as tf\n'
-        'tf.config.threading.set_intra_op_parallelism_threads(2)\n'
-        'tf.config.set_visible_devices(tf.config.list_physical_devices("GPU"), "GPU")\n'
-        'print("threads", tf.config.threading.get_intra_op_parallelism_threads())\n', {})
-    assert error is None, error
-    assert 'threads 2' in out and err == ''
+    with Kernel() as kernel:
+        result = kernel.run('import kernelkit, tensorflow as tf\n'
+                            'tf.config.threading.set_intra_op_parallelism_threads(2)\n'
+                            'tf.config.set_visible_devices(tf.config.list_physical_devices("GPU"), "GPU")\n'
+                            'print("threads", tf.config.threading.get_intra_op_parallelism_threads())\n')
+    assert result.error is None, result.error
+    assert 'threads 2' in result.stdout and result.stderr == ''

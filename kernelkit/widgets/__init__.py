@@ -11,9 +11,11 @@ matplotlib or IPython, and neither does `import kernelkit.widgets`.
 - `ModelBuilder`: build, edit and inspect a model with widgets; `builder.code()` gives Keras 2 code.
 - `ModelGraph`: the plain graph description behind `ModelBuilder` (no widgets needed).
 - `show_migration_warning`, `migrate_notebook`, `load_ipython_extension`: Keras 1 migration in notebooks
-  (`%load_ext kernelkit`).
+  (`%load_ext kernelkit` adds the magics; in a Jupyter kernel the migration cards are on from `import
+  kernelkit`: `set_cards_default(False)` or `KERNELKIT_MIGRATION_CARDS=0` turns them off).
 """
 import importlib
+import sys
 
 _LAZY = {
     'LiveCurves': 'kernelkit.widgets.live',
@@ -29,6 +31,8 @@ _LAZY = {
     'migration_bundle': 'kernelkit.widgets.migration',
     'migrate_notebook': 'kernelkit.widgets.migration',
     'MIGRATION_MIME_TYPE': 'kernelkit.widgets.migration',
+    'set_cards_default': 'kernelkit.widgets.migration',
+    'cards_default_enabled': 'kernelkit.widgets.migration',
 }
 
 __all__ = sorted(_LAZY) + ['load_ipython_extension', 'unload_ipython_extension']
@@ -45,6 +49,19 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
+
+
+def install_default_cards():
+    """Called by `import kernelkit`: in a Jupyter kernel, migration warnings become cards below the cell
+    (unless turned off); elsewhere nothing happens and nothing is imported.
+
+    # Returns
+        Whether cards were installed.
+    """
+    if 'IPython' not in sys.modules:  # not in a kernel: stay cheap
+        return False
+    from kernelkit.widgets.migration import install_default_cards as install
+    return install()
 
 
 def load_ipython_extension(ipython):

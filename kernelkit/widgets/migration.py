@@ -1,6 +1,8 @@
 """Keras 1 -> Keras 2 migration in notebooks: warning cards, `%%keras2`, `%keras2_cell`, `%migrate_notebook`.
 
-`%load_ext kernelkit` (or `kernelkit.widgets.load_ipython_extension(get_ipython())`) does three things:
+In a Jupyter kernel, `import kernelkit` turns on the cards of point 1 by itself (turn that off with
+`kernelkit.widgets.set_cards_default(False)` or `KERNELKIT_MIGRATION_CARDS=0`). `%load_ext kernelkit` (or
+`kernelkit.widgets.load_ipython_extension(get_ipython())`) does three things:
 
 1. Each `KerasMigrationWarning` raised while a cell runs is shown below the cell as a compact card: the
    old call as written on the user's line, its Keras 2 replacement and a one-line reason. A card is shown
@@ -510,8 +512,26 @@ def migrate_notebook_magic(line):
     return None
 
 
-def load_ipython_extension(ipython):
-    """Installs the migration cards and registers `%%keras2`, `%keras2_cell` and `%migrate_notebook`.
+CARDS_ENVIRONMENT_VARIABLE = 'KERNELKIT_MIGRATION_CARDS'
+_cards_default = None  # None: follow the environment variable
+
+
+def cards_default_enabled():
+    """Whether a Jupyter kernel shows migration cards without `%load_ext kernelkit`.
+
+    # Returns
+        The value given to `set_cards_default`, else False when `KERNELKIT_MIGRATION_CARDS` is `0` (or
+        `false`, `no`, `off`), else True.
+    """
+    if _cards_default is not None:
+        return _cards_default
+    value = os.environ.get(CARDS_ENVIRONMENT_VARIABLE, '1').strip().lower()
+    return value not in ('0', 'false', 'no', 'off')
+
+
+def install_cards(ipython):
+    """Shows migration warnings as cards in this IPython shell (the part of `%load_ext kernelkit` without the
+    magics). Idempotent.
 
     # Arguments
         ipython: the IPython shell.
@@ -521,6 +541,62 @@ def load_ipython_extension(ipython):
     if not getattr(display, '_events_registered', False):
         ipython.events.register('pre_run_cell', display.pre_run_cell)
         display._events_registered = True
+
+
+def uninstall_cards(ipython):
+    """Back to the usual display of warnings in this shell.
+
+    # Arguments
+        ipython: the IPython shell, or None.
+    """
+    display = get_display()
+    display.uninstall()
+    if ipython is not None and getattr(display, '_events_registered', False):
+        try:
+            ipython.events.unregister('pre_run_cell', display.pre_run_cell)
+        except ValueError:
+            pass
+        display._events_registered = False
+
+
+def install_default_cards():
+    """What `import kernelkit` does in a Jupyter kernel: cards on, unless turned off by default.
+
+    # Returns
+        Whether cards were installed (False outside a Jupyter kernel or when the default is off).
+    """
+    if not _env.in_jupyter_kernel() or not cards_default_enabled():
+        return False
+    install_cards(_env.get_ipython_shell())
+    return True
+
+
+def set_cards_default(enabled):
+    """Turns the migration cards of Jupyter kernels on or off (on by default; `KERNELKIT_MIGRATION_CARDS=0`
+    turns them off for every kernel). Applies at once in a running kernel.
+
+    # Arguments
+        enabled: True to show cards, False for the usual warning text.
+    """
+    global _cards_default
+    _cards_default = bool(enabled)
+    shell = _env.get_ipython_shell() if _env.in_jupyter_kernel() else None
+    if shell is None:
+        return
+    if _cards_default:
+        install_cards(shell)
+    else:
+        uninstall_cards(shell)
+
+
+def load_ipython_extension(ipython):
+    """Installs the migration cards and registers `%%keras2`, `%keras2_cell` and `%migrate_notebook`.
+
+    # Arguments
+        ipython: the IPython shell.
+    """
+    install_cards(ipython)
+    display = get_display()
     ipython.register_magic_function(lambda line, cell: keras2_cell_magic(ipython, line, cell),
                                     magic_kind='cell', magic_name='keras2')
     ipython.register_magic_function(lambda line: keras2_line_magic(ipython, display, line),
@@ -535,11 +611,4 @@ def unload_ipython_extension(ipython):
     # Arguments
         ipython: the IPython shell.
     """
-    display = get_display()
-    display.uninstall()
-    if getattr(display, '_events_registered', False):
-        try:
-            ipython.events.unregister('pre_run_cell', display.pre_run_cell)
-        except ValueError:
-            pass
-        display._events_registered = False
+    uninstall_cards(ipython)
