@@ -13,7 +13,6 @@ import os
 import tempfile
 import warnings
 
-import numpy as np
 
 from kernelkit.engine.saving import hdf5_format
 
@@ -152,7 +151,8 @@ def _restore_optimizer(model, f):
     if 'optimizer_weights' not in f:
         return
     group = f['optimizer_weights']
-    values = [np.asarray(group[name]) for name in hdf5_format.read_name_list(group, 'weight_names')]
+    values = [hdf5_format.read_dataset(group, name, 'the optimizer')
+              for name in hdf5_format.read_name_list(group, 'weight_names')]
     try:
         model._ensure_optimizer_built()
         model.optimizer.set_weights(values)

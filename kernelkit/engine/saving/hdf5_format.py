@@ -100,6 +100,41 @@ write_name_list = save_attributes_to_hdf5_group
 read_name_list = load_attributes_from_hdf5_group
 
 
+def write_dataset(group, name, value):
+    """Writes one array as a dataset, with a Fletcher-32 checksum where HDF5 allows one (arrays with at
+    least one element and one axis; HDF5 cannot chunk scalars). Every HDF5 reader (Keras 2, tf_keras, h5py)
+    checks and strips the checksum transparently.
+
+    # Arguments
+        group: the `h5py.Group`. name: the dataset name. value: a numpy array.
+    """
+    value = np.asarray(value)
+    checksum = value.ndim > 0 and value.size > 0
+    dataset = group.create_dataset(name, value.shape, dtype=value.dtype, fletcher32=checksum)
+    dataset[()] = value
+
+
+def read_dataset(group, name, owner):
+    """Reads one dataset as a numpy array; a damaged one (a failed checksum) raises a clear error.
+
+    # Arguments
+        group: the `h5py.Group`. name: the dataset name. owner: what it belongs to, for messages
+            (`'layer "dense_1"'`).
+
+    # Returns
+        The numpy array.
+
+    # Raises
+        ValueError: when HDF5 cannot read it (a Fletcher-32 checksum mismatch, a broken chunk), naming the
+            weight, its owner and the file.
+    """
+    try:
+        return np.asarray(group[name])
+    except OSError as error:
+        raise ValueError('The weight "%s" of %s in %s is damaged: %s (the file changed after it was written; '
+                         'use a good copy).' % (name, owner, group.file.filename, error))
+
+
 def _unique_weight_names(layer):
     names, seen = [], {}
     for index, weight in enumerate(layer.weights):
@@ -129,9 +164,7 @@ def save_weights_to_group(group, layers):
         names = _unique_weight_names(layer)
         write_name_list(layer_group, 'weight_names', names)
         for name, weight in zip(names, layer.weights):
-            value = weight.numpy()
-            dataset = layer_group.create_dataset(name, value.shape, dtype=value.dtype)
-            dataset[()] = value
+            write_dataset(layer_group, name, weight.numpy())
 
 
 def read_saved_layers(group):
@@ -156,7 +189,7 @@ def read_saved_layers(group):
             if weight_name not in layer_group:
                 raise ValueError('The weights file is damaged: weight "%s" of layer "%s" is listed but missing.'
                                  % (weight_name, name))
-            arrays.append(np.asarray(layer_group[weight_name]))
+            arrays.append(read_dataset(layer_group, weight_name, 'layer "%s"' % name))
         saved.append((name, arrays))
     return saved, version, backend
 
@@ -186,9 +219,7 @@ def write_model_file(root, model, include_optimizer=True):
                      for i, w in enumerate(weights)]
             write_name_list(group, 'weight_names', names)
             for name, weight in zip(names, weights):
-                value = weight.numpy()
-                dataset = group.create_dataset(name, value.shape, dtype=value.dtype)
-                dataset[()] = value
+                write_dataset(group, name, weight.numpy())
 
 
 def training_config(model):

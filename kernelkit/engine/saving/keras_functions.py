@@ -84,8 +84,9 @@ class DictGroup(object):
         """Creates (or returns the existing) subgroup `name`."""
         return DictGroup(self.data.setdefault(name, {}))
 
-    def create_dataset(self, name, shape, dtype):
-        """Creates a dataset `name` (a numpy array, filled with `dataset[()] = value`)."""
+    def create_dataset(self, name, shape, dtype, fletcher32=False):
+        """Creates a dataset `name` (a numpy array, filled with `dataset[()] = value`); `fletcher32` (a
+        checksum, in HDF5 files) means nothing in memory and is ignored."""
         self.data[name] = np.empty(shape, dtype=dtype)
         return self.data[name]
 
