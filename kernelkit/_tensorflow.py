@@ -9,10 +9,10 @@ straight afterwards, so a user can still import Keras 3 or tf_keras explicitly.
 TensorFlow's C++ runtime also prints lines at import ("oneDNN custom operations are on", "Could not find
 cuda drivers") straight to the process's stderr, before its own log level applies; in a notebook they fill
 the first cell with a red box. Unless the user set `TF_CPP_MIN_LOG_LEVEL` themselves, kernelkit sets it to
-2 and silences stderr while TensorFlow imports and lists the physical devices (the step that prints
+2; unless it is 0, kernelkit silences stderr while TensorFlow imports and lists the physical devices (the step that prints
 "failed call to cuInit" on machines with CUDA libraries and no GPU). Devices are not initialized here, so
 GPU settings such as memory growth can still be changed after `import kernelkit`, and a GPU is used as
-usual. Set `TF_CPP_MIN_LOG_LEVEL` yourself (e.g. to 0) to see everything.
+usual. Set `TF_CPP_MIN_LOG_LEVEL=0` to see everything.
 """
 import contextlib
 import os
@@ -51,7 +51,9 @@ def import_tensorflow():
     """
     if 'tensorflow' in sys.modules:
         return sys.modules['tensorflow']
-    quiet = 'TF_CPP_MIN_LOG_LEVEL' not in os.environ
+    # Quiet unless the user asked for TensorFlow's messages: `TF_CPP_MIN_LOG_LEVEL=0` shows everything;
+    # 1-3 (which TensorFlow itself does not apply to these early lines) mean hide them.
+    quiet = os.environ.get('TF_CPP_MIN_LOG_LEVEL', '2').strip() != '0'
     os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
     marked = [name for name in _BLOCKED if name not in sys.modules]
     for name in marked:

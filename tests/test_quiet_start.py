@@ -1,5 +1,6 @@
 """A quiet first cell: importing kernelkit and training prints nothing on stderr in a real Jupyter kernel
-(no cuInit line, no absl preamble, no oneDNN or cudart notices), unless the user set TF_CPP_MIN_LOG_LEVEL."""
+(no cuInit line, no absl preamble, no oneDNN or cudart notices), unless the user asks for them with
+TF_CPP_MIN_LOG_LEVEL=0."""
 from kernel_harness import Kernel
 
 FIRST_CELL = '''
@@ -18,6 +19,12 @@ def test_first_cell_prints_nothing_on_stderr():
     assert result.error is None, result.error
     assert 'trained (1, 1)' in result.stdout
     assert result.stderr == '', result.stderr
+
+
+def test_the_usual_advice_level_2_is_quiet_too():
+    with Kernel({'TF_CPP_MIN_LOG_LEVEL': '2'}) as kernel:
+        result = kernel.run(FIRST_CELL)
+    assert result.error is None and result.stderr == '', result.stderr
 
 
 def test_a_log_level_the_user_set_wins():
