@@ -201,4 +201,9 @@ def training_callback_list(callbacks, history, verbose, count_mode):
             from kernelkit.widgets import default_progress_callback
             live = default_progress_callback(verbose)
         displays.append(live or ProgbarLogger(count_mode=count_mode))
+    if 'ipykernel' in sys.modules:  # JupyterLab's status bar (kernelkit-lab), unless LiveCurves feeds it
+        from kernelkit.widgets.lab_bridge import auto_status_callback
+        status = auto_status_callback(displays + callbacks)
+        if status is not None:
+            displays.append(status)
     return CallbackList([BaseLogger()] + displays + callbacks + [history])

@@ -8,7 +8,8 @@ import html
 
 import ipywidgets as w
 
-from kernelkit.widgets import _env
+from kernelkit.widgets import _env, lab_bridge
+from kernelkit.widgets.canvas import canvas_model, connect_nodes, disconnect_nodes, make_canvas
 from kernelkit.widgets.graph import GraphError, ModelGraph, graph_svg, layer_class
 from kernelkit.widgets.params import (LOSSES, METRICS, OPTIMIZERS, REQUIRED, format_value, layer_params, palette,
                                       parse_value)
@@ -37,6 +38,9 @@ class ModelBuilder(object):
     - After every edit the model is derived again from the description. An invalid edit shows its error
       at the layer that caused it; `model` and `code()` keep the last valid model.
     - Compile settings (optimizer, learning rate, loss, metrics) apply to `model` and `code()`.
+    - The canvas (on top, above the forms) draws the graph (needs anywidget): drag from a layer's bottom port onto
+      another layer to connect them (`connect`), click a layer to edit its form, select an edge to
+      disconnect it (`disconnect`); edges show their tensor shapes, invalid layers are red.
 
     # Arguments
         input_shape: shape of the input of a new, empty model (ignored with `graph`).
@@ -72,6 +76,10 @@ class ModelBuilder(object):
         self._updating = False
         self.message = ''
         self.selected = graph.names()[-1] if graph.nodes else None
+        # The cell that made the builder (Insert code goes below it); opening the JupyterLab bridge now
+        # lets the extension's handshake arrive before the first click.
+        self._cell_id = lab_bridge._current_cell_id()
+        lab_bridge.get_bridge()
         self._build_widgets()
         self._rebuild(refresh_form=True)
 
@@ -213,6 +221,16 @@ class ModelBuilder(object):
             return new_name if self.selected == name else self.selected
         self._edit(action, 'renamed %s' % name, select_result=True)
 
+    def connect(self, source, target):
+        """Adds `source` to the inputs of `target` (what dragging between two canvas nodes does); see
+        `canvas.connect_nodes`."""
+        self._edit(lambda: connect_nodes(self.graph, source, target), 'connected %s to %s' % (source, target))
+
+    def disconnect(self, source, target):
+        """Removes `source` from the inputs of `target`; see `canvas.disconnect_nodes`."""
+        self._edit(lambda: disconnect_nodes(self.graph, source, target),
+                   'disconnected %s from %s' % (source, target))
+
     def set_outputs(self, outputs):
         """Sets the model outputs (None: the layers that feed no other layer)."""
         self._edit(lambda: self.graph.set_outputs(outputs), 'outputs set')
@@ -224,7 +242,11 @@ class ModelBuilder(object):
         self._sync_compile_widgets()
 
     def insert_code_cell(self):
-        """Puts `code()` into a new notebook cell below the current one.
+        """Puts `code()` into a new notebook cell below the builder's cell.
+
+        With the `kernelkit-lab` JupyterLab extension the cell is created below the cell that displayed
+        the builder; without it IPython's `set_next_input` is used (which front ends honour only for a
+        cell being run), and the status line says to copy the code from the Code tab.
 
         # Returns
             The code.
@@ -233,11 +255,18 @@ class ModelBuilder(object):
             RuntimeError: outside IPython.
         """
         code = self.code()
+        bridge = lab_bridge.get_bridge()
+        if bridge is not None and (bridge.present or bridge.wait_for_frontend(timeout=0.5)):
+            if bridge.insert_cell(code.rstrip('\n'), cell_id=self._cell_id):
+                self.message = 'code inserted in a new cell below the builder'
+                self._refresh_status()
+                return code
         shell = _shell()
         if shell is None:
             raise RuntimeError('insert_code_cell needs IPython or Jupyter; use print(builder.code()) instead.')
         shell.set_next_input(code.rstrip('\n'), replace=False)
-        self.message = 'code inserted in a new cell'
+        self.message = ('code sent as the next cell; if no cell appears, copy it from the Code tab '
+                        '(select it, Ctrl+C)')
         self._refresh_status()
         return code
 
@@ -309,15 +338,22 @@ class ModelBuilder(object):
         form_box = w.VBox([w.HTML('<b>Selected layer</b>'), self.form, self.form_error])
         compile_box = w.VBox([w.HTML('<b>Compile</b>'), self.optimizer_field, self.lr_field, self.loss_field,
                               self.metrics_field])
+        try:  # the graph canvas (anywidget); without anywidget the forms and the static diagram remain
+            self.canvas = make_canvas(self)
+            canvas_view = self.canvas
+        except ImportError as error:
+            self.canvas = None
+            canvas_view = w.HTML('<i>%s</i>' % html.escape(str(error)))
         self.tabs = w.Tab(children=[self.summary, self.diagram, w.VBox([self.insert_code_button, self.code_view]),
                                     compile_box])
         for index, title in enumerate(['Summary', 'Diagram', 'Code', 'Compile']):
             self.tabs.set_title(index, title)
-        self.widget = w.VBox([w.HBox([palette_box, list_box, form_box]), self.status, self.tabs])
+        self.widget = w.VBox([canvas_view, w.HBox([palette_box, list_box, form_box]), self.status, self.tabs])
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         # The widget, plus a static summary and diagram for viewers without widgets (a saved notebook on
         # GitHub or nbviewer, nbconvert to HTML).
+        self._cell_id = lab_bridge._current_cell_id() or self._cell_id  # the cell that shows it
         bundle = dict(self.widget._repr_mimebundle_(include=include, exclude=exclude) or {})
         bundle['text/html'] = self.summary.value + self.svg()
         bundle['text/plain'] = self._text_summary()
@@ -503,6 +539,8 @@ class ModelBuilder(object):
                 self._refresh_form()
             self.summary.value = self._summary_html()
             self.diagram.value = self.svg()
+            if self.canvas is not None:
+                self.canvas.graph = canvas_model(self.graph, self.result, self.selected)
             try:
                 code = self.code()
             except GraphError as error:

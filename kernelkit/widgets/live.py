@@ -18,7 +18,7 @@ import os
 import time
 
 from kernelkit.callbacks.base import Callback
-from kernelkit.widgets import _env
+from kernelkit.widgets import _env, lab_bridge
 from kernelkit.widgets._curvedata import CurveStore
 
 ENV_VAR = 'KERNELKIT_LIVE_CURVES'
@@ -134,6 +134,8 @@ class LiveCurves(Callback):
 
     # Tells `fit` that this callback shows progress itself, so no text progress bar is needed.
     replaces_progress_bar = True
+    # Tells `fit` that this callback also feeds JupyterLab's status bar (`kernelkit.widgets.lab_bridge`).
+    feeds_lab_status = True
 
     def __init__(self, metrics=None, mode='auto', update_interval=0.25, max_batch_points=1000,
                  log_scale=False, final_image=True, panel_size=(330, 240), print_fn=None):
@@ -159,6 +161,7 @@ class LiveCurves(Callback):
         self._handle = None
         self._pump = None
         self._epoch, self._seen, self._last_batch = 0, 0, {}
+        self._lab = None
 
     # ----------------------------------------------------------------------------------------- setup
     def _resolve_mode(self):
@@ -218,6 +221,9 @@ class LiveCurves(Callback):
             self._handle = _display(self.view.widget)
             self._pump = _env.KernelEventPump() if _env.in_jupyter_kernel() else None
             self._refresh_status()
+        self._lab = lab_bridge.training_reporter(self.request_stop)  # the status bar; None outside Jupyter
+        if self._lab is not None:
+            self._lab.begin(self.params)
 
     # ------------------------------------------------------------------------------------------ stop
     def request_stop(self):
@@ -243,6 +249,8 @@ class LiveCurves(Callback):
         self._pending = {}
         self._pending_count = 0
         self._last_batch = {}
+        if self._lab is not None:
+            self._lab.epoch_begin(epoch)
 
     def _x_now(self):
         if self.steps:
@@ -258,6 +266,8 @@ class LiveCurves(Callback):
             if value is not None:
                 self._pending[name] = self._pending.get(name, 0.) + float(value)
         self._pending_count += 1
+        if self._lab is not None:
+            self._lab.batch_end(logs)
         if self.active_mode != 'widget':
             return
         now = time.time()
@@ -288,6 +298,8 @@ class LiveCurves(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        if self._lab is not None:
+            self._lab.epoch_end(logs)
         self._flush_batches()
         x = self._x_now()
         for name in self.store.metrics:
@@ -348,6 +360,9 @@ class LiveCurves(Callback):
 
     # ------------------------------------------------------------------------------------------- end
     def on_train_end(self, logs=None):
+        if self._lab is not None:
+            self._lab.end(stopped=self.stop_requested)
+            self._lab = None
         if self.active_mode != 'widget':
             if self.stop_requested:
                 self.print_fn('Training stopped at epoch %d, step %d.' % (self.stopped_at[0] + 1,
