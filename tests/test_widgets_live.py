@@ -69,7 +69,7 @@ def test_importing_kernelkit_and_its_widgets_loads_no_notebook_library():
     assert loaded == []
 
 
-def test_curves_hold_the_logged_values_and_end_as_a_static_image(displayed):
+def test_curves_hold_the_logged_values_and_end_as_widget_plus_image(displayed):
     model = small_model()
     x, y = data()
     curves = LiveCurves(mode='widget', update_interval=0)
@@ -86,7 +86,12 @@ def test_curves_hold_the_logged_values_and_end_as_a_static_image(displayed):
     assert batch['x'][:2] == pytest.approx([1 / 6., 2 / 6.]) and batch['x'][-1] == pytest.approx(3.0)
     assert displayed[0] == ('display', curves.view.widget)
     kind, bundle = displayed[-1]
-    assert kind == 'update' and set(bundle) == {'image/png', 'text/plain'}
+    # The same display keeps the live widget (interactive while the kernel lives) and gains the PNG that a
+    # saved notebook and nbval show.
+    assert kind == 'update' and set(bundle) == {'application/vnd.jupyter.widget-view+json', 'image/png',
+                                                'text/plain'}
+    assert bundle['application/vnd.jupyter.widget-view+json']['model_id'] == curves.view.widget.model_id
+    assert curves.view.log_toggle.disabled is False and curves.view.widget.comm is not None  # not closed
     assert curves.final_png.startswith(PNG_MAGIC) and len(curves.final_png) > 5000
     assert 'done: epoch 3/3' in bundle['text/plain']
     assert 'loss: train %.4f val %.4f' % (history.history['loss'][-1], history.history['val_loss'][-1]) \

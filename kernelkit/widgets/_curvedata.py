@@ -125,3 +125,26 @@ class CurveStore(object):
         """Returns the last y value of a series, or None when it is empty."""
         values = self.series[metric][kind].y
         return values[-1] if values else None
+
+
+def smooth(values, factor):
+    """Exponential moving average of a list (TensorBoard's smoothing, bias-corrected at the start).
+
+    # Arguments
+        values: list of floats.
+        factor: in [0, 1); 0 returns the values unchanged, 0.9 smooths strongly.
+
+    # Returns
+        A new list of the same length.
+
+    # Raises
+        ValueError: for a factor outside [0, 1).
+    """
+    if not 0. <= factor < 1.:
+        raise ValueError('The smoothing factor must be in [0, 1), got %r.' % (factor,))
+    smoothed, average, weight = [], 0., 0.
+    for value in values:
+        average = factor * average + (1. - factor) * value
+        weight = factor * weight + (1. - factor)
+        smoothed.append(average / weight)
+    return smoothed

@@ -33,6 +33,18 @@ def get_kernel():
     return getattr(shell, 'kernel', None) if shell is not None else None
 
 
+def current_cell_id():
+    """The notebook cell id of the request being run (JupyterLab 4 and Notebook 7 send it as `cellId` in
+    the request's metadata), or None."""
+    kernel = get_kernel()
+    if kernel is None:
+        return None
+    try:
+        return (kernel.get_parent('shell') or {}).get('metadata', {}).get('cellId')
+    except Exception:  # an older ipykernel without get_parent: no cell id
+        return None
+
+
 def in_jupyter_kernel():
     """Whether the code runs inside a Jupyter kernel (notebook, JupyterLab, VS Code, Colab)."""
     return get_kernel() is not None

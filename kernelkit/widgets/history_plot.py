@@ -16,7 +16,7 @@ def _new_figure(panels, figsize):
     columns = min(len(panels), 3) or 1
     rows = (len(panels) + columns - 1) // columns or 1
     if figsize is None:
-        figsize = (4.2 * columns, 3.0 * rows)
+        figsize = (4.2 * columns, 3.4 * rows)
     figure = Figure(figsize=figsize, dpi=100)
     FigureCanvasAgg(figure)
     axes = {}
@@ -31,8 +31,8 @@ def _style(ax, name, log_scale):
     if log_scale:
         ax.set_yscale('log')
     ax.grid(True, alpha=0.3)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize='small')
+    if ax.get_legend_handles_labels()[0]:  # below the axes, outside the plotting area
+        ax.legend(fontsize='small', loc='upper center', bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
 
 
 class HistoryPlot(object):

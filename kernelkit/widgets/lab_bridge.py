@@ -47,13 +47,7 @@ def _create_comm(data):
 
 def _current_cell_id():
     """The notebook cell id of the running request (JupyterLab 4 sends it as `cellId`), or None."""
-    kernel = _env.get_kernel()
-    if kernel is None:
-        return None
-    try:
-        return (kernel.get_parent('shell') or {}).get('metadata', {}).get('cellId')
-    except Exception:
-        return None
+    return _env.current_cell_id()
 
 
 class LabBridge(object):

@@ -2,9 +2,11 @@
 
 In a Jupyter kernel (with ipywidgets, bokeh and jupyter_bokeh installed) the callback shows one panel per
 metric (training and validation together), a progress bar with elapsed time and ETA, the latest values,
-a Stop button and a log-scale toggle. New points are streamed into the existing plots; nothing is
-cleared or redrawn, so other output of the cell stays. When training ends the widget's place in the
-output is taken by a static PNG of the final curves, so a saved notebook shows them without a kernel.
+a Stop button, a log-scale toggle and a "smooth batches" toggle. New points are streamed into the existing
+plots; nothing is cleared or redrawn, so other output of the cell stays. Earlier runs of the same cell or
+model are drawn faintly underneath (with a toggle), so a re-run compares itself with the last ones. When
+training ends the widget stays interactive while the kernel lives, and a static PNG of the final curves
+joins it in the same display bundle: a saved notebook and nbval show the picture without a kernel.
 
 Anywhere else (a script, a terminal, a notebook without the widget packages) it prints one line per epoch.
 
@@ -19,7 +21,8 @@ import time
 
 from kernelkit.callbacks.base import Callback
 from kernelkit.widgets import _env, lab_bridge
-from kernelkit.widgets._curvedata import CurveStore
+from kernelkit.widgets import _runs
+from kernelkit.widgets._curvedata import CurveStore, smooth
 
 ENV_VAR = 'KERNELKIT_LIVE_CURVES'
 _live_default = None  # None: follow the environment variable
@@ -115,9 +118,13 @@ class LiveCurves(Callback):
         update_interval: seconds between two updates of the display (and checks for a click on Stop).
         max_batch_points: most per-batch points kept per metric; older points are thinned beyond it.
         log_scale: initial state of the log-scale toggle.
-        final_image: whether the widget is replaced by a static PNG of the curves at the end.
+        final_image: whether a static PNG of the curves joins the widget's display at the end (what a saved
+            notebook and nbval show; the widget itself stays interactive while the kernel lives).
         panel_size: `(width, height)` of one panel in pixels.
         print_fn: function printing one text line (text mode; default `print`).
+        smoothing: the moving-average factor in [0, 1) of the "smooth batches" toggle.
+        compare_runs: whether earlier runs of the same notebook cell or model are drawn faintly under this
+            one (with a toggle to hide them; the last 5 are shown).
 
     # Properties
         store: the `CurveStore` holding every point drawn (`store.data('loss', 'val')`).
@@ -138,7 +145,8 @@ class LiveCurves(Callback):
     feeds_lab_status = True
 
     def __init__(self, metrics=None, mode='auto', update_interval=0.25, max_batch_points=1000,
-                 log_scale=False, final_image=True, panel_size=(330, 240), print_fn=None):
+                 log_scale=False, final_image=True, panel_size=(330, 240), print_fn=None, smoothing=0.8,
+                 compare_runs=True):
         super(LiveCurves, self).__init__()
         if mode not in ('auto', 'widget', 'text'):
             raise ValueError("`mode` must be 'auto', 'widget' or 'text'; received %r." % (mode,))
@@ -152,6 +160,11 @@ class LiveCurves(Callback):
         self.final_image = bool(final_image)
         self.panel_size = tuple(panel_size)
         self.print_fn = print_fn or (lambda line: print(line, flush=True))
+        smooth([0.], smoothing)  # checks the factor now, not at the first click
+        self.smoothing = float(smoothing)
+        self.compare_runs = bool(compare_runs)
+        self.smoothed = False
+        self.earlier_runs = []
         self.store = None
         self.view = None
         self.stopped_at = None
@@ -162,6 +175,7 @@ class LiveCurves(Callback):
         self._pump = None
         self._epoch, self._seen, self._last_batch = 0, 0, {}
         self._lab = None
+        self._cell_id = None
 
     # ----------------------------------------------------------------------------------------- setup
     def _resolve_mode(self):
@@ -215,15 +229,34 @@ class LiveCurves(Callback):
             from kernelkit.widgets._live_view import LiveView
             if self.view is not None:
                 self.view.close()
+            self._cell_id = _env.current_cell_id()
+            self.earlier_runs = _runs.earlier(self._cell_id, self.model) if self.compare_runs else []
+            self.smoothed = False
             self.view = LiveView(self.store.metrics, on_stop=self.request_stop,
                                  log_scale=self.initial_log_scale,
-                                 width=self.panel_size[0], height=self.panel_size[1])
+                                 width=self.panel_size[0], height=self.panel_size[1],
+                                 earlier_runs=self.earlier_runs, on_smooth=self.set_smoothing)
             self._handle = _display(self.view.widget)
             self._pump = _env.KernelEventPump() if _env.in_jupyter_kernel() else None
             self._refresh_status()
         self._lab = lab_bridge.training_reporter(self.request_stop)  # the status bar; None outside Jupyter
         if self._lab is not None:
             self._lab.begin(self.params)
+
+    # ------------------------------------------------------------------------------------- smoothing
+    def _batch_data(self, name):
+        data = self.store.data(name, 'batch')
+        if self.smoothed:
+            data['y'] = smooth(data['y'], self.smoothing)
+        return data
+
+    def set_smoothing(self, enabled):
+        """Draws the per-batch curves smoothed (an exponential moving average, factor `smoothing`) or raw;
+        what the "smooth batches" toggle does. The stored points stay raw."""
+        self.smoothed = bool(enabled)
+        if self.view is not None and self.store is not None:
+            for name in self.store.metrics:
+                self.view.replace(name, 'batch', self._batch_data(name))
 
     # ------------------------------------------------------------------------------------------ stop
     def request_stop(self):
@@ -288,8 +321,8 @@ class LiveCurves(Callback):
             self._last_batch[name] = mean
             change = self.store.add_batch_point(name, x, mean)
             if self.view is not None:
-                if change == 'thinned':
-                    self.view.replace(name, 'batch', self.store.data(name, 'batch'))
+                if change == 'thinned' or (change == 'appended' and self.smoothed):
+                    self.view.replace(name, 'batch', self._batch_data(name))
                 elif change == 'appended':
                     series = self.store.series[name]['batch']
                     self.view.stream(name, 'batch', [series.x[-1]], [series.y[-1]])
@@ -369,6 +402,8 @@ class LiveCurves(Callback):
                                                                            self.stopped_at[1]))
             return
         self._refresh_status()
+        if self.compare_runs:
+            _runs.remember(_runs.next_number(), self.store, self._cell_id, self.model)
         text, _ = self._status_text()
         summary = ('stopped: ' if self.stop_requested else 'done: ') + text
         self.view.finish(summary)
@@ -379,11 +414,13 @@ class LiveCurves(Callback):
         from kernelkit.widgets.history_plot import plot_curve_store
         plot = plot_curve_store(self.store, log_scale=self.view.log_scale)
         self.final_png = plot.png()
-        bundle = {'image/png': base64.b64encode(self.final_png).decode('ascii'),
-                  'text/plain': self._text_summary(summary)}
+        # One bundle: the live widget (still interactive while the kernel lives) and, for a saved notebook,
+        # nbval or a front end without widgets, the picture and a text summary.
+        bundle = dict(self.view.widget_bundle())
+        bundle.update({'image/png': base64.b64encode(self.final_png).decode('ascii'),
+                       'text/plain': self._text_summary(summary)})
         if self._handle is not None:
             _update_display(self._handle, bundle)
-        self.view.close()
 
     def _text_summary(self, summary):
         lines = ['Training curves (%s)' % summary]

@@ -179,13 +179,7 @@ def migration_bundle(message, filename=None, lineno=None, cell_id=None):
 
 
 def _current_cell_id():
-    kernel = _env.get_kernel()
-    if kernel is None:
-        return None
-    try:
-        return (kernel.get_parent('shell') or {}).get('metadata', {}).get('cellId')
-    except Exception:
-        return None
+    return _env.current_cell_id()
 
 
 def _publish_notebook(bundle):
