@@ -1,11 +1,12 @@
-// Unit tests for the pure TypeScript logic (bundle parsing, locating and rewriting calls).
-// They run under Node with ts-jest; nothing here needs a browser or JupyterLab.
+// Unit tests for the pure TypeScript logic (bundle parsing, locating and rewriting calls) and for the
+// builder canvas's ES module (kernelkit/widgets/static/canvas.js, compiled by ts-jest with allowJs).
+// They run under Node; nothing here needs a browser or JupyterLab.
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src'],
   testRegex: 'src/__tests__/.*\\.spec\\.ts$',
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }]
+    '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }]
   },
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json']
 };
