@@ -3,6 +3,7 @@
 #   make test    install the dev extras into .venv (and chromium: scripts/install_browser.sh), run tests/ then the notebooks
 #   make lab     install the lab extras too, then start JupyterLab on 127.0.0.1 in notebooks/
 #   make bench   kernelkit beside tf_keras on the benchmark models (not part of the tests)
+#   make notebook-timings   run every notebook in notebooks/ and print its wall time
 #   (test and lab also build the JupyterLab extension in labextension/ and run its jest tests)
 #
 # The venv and the installs are made once; a stamp file per extra set, newer than pyproject.toml,
@@ -39,7 +40,7 @@ LABEXT_SRC   := labextension/package.json labextension/yarn.lock $(wildcard labe
 VENV_PATH    := PATH="$(CURDIR)/$(VENV)/bin:$$PATH"
 JLPM         := $(VENV_PATH) $(CURDIR)/$(VENV)/bin/jlpm
 
-.PHONY: test lab bench venv browser clean help labextension
+.PHONY: test lab bench venv browser clean help notebook-timings labextension
 
 help:
 	@sed -n '1,6p' Makefile | sed 's/^# \{0,1\}//'
@@ -98,6 +99,22 @@ lab: $(LAB_STAMP) $(LABEXT_STAMP)
 bench: export TF_CPP_MIN_LOG_LEVEL = 2
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Runs every notebook with nbconvert/nbclient (copies with outputs go to /tmp/kernelkit-notebook-timings;
+# notebooks/ is not changed) and prints its wall time.
+# store_widget_state=False: kernelkit's lab-status comm messages carry a 'state' string that nbclient would
+# otherwise take for ipywidgets state.
+notebook-timings: export TF_CPP_MIN_LOG_LEVEL = 2
+notebook-timings: $(DEV_STAMP)
+	@mkdir -p /tmp/kernelkit-notebook-timings; status=0; \
+	for nb in notebooks/*.ipynb; do \
+	  start=$$(date +%s.%N); result=ok; \
+	  $(VENV)/bin/jupyter nbconvert --execute --to notebook --output-dir /tmp/kernelkit-notebook-timings \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.store_widget_state=False \
+	    "$$nb" >/tmp/kernelkit-notebook-timings/log.txt 2>&1 || { result=FAILED; status=1; }; \
+	  awk -v nb="$$nb" -v s="$$start" -v e="$$(date +%s.%N)" -v r="$$result" \
+	    'BEGIN { printf "%-45s %6.1f s  %s\n", nb, e - s, r }'; \
+	done; exit $$status
 
 clean:
 	rm -rf .pytest_cache build dist *.egg-info labextension/lib kernelkit/labextension $(LABEXT_STAMP)
