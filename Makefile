@@ -102,15 +102,13 @@ bench: $(DEV_STAMP)
 
 # Runs every notebook with nbconvert/nbclient (copies with outputs go to /tmp/kernelkit-notebook-timings;
 # notebooks/ is not changed) and prints its wall time.
-# store_widget_state=False: kernelkit's lab-status comm messages carry a 'state' string that nbclient would
-# otherwise take for ipywidgets state.
 notebook-timings: export TF_CPP_MIN_LOG_LEVEL = 2
 notebook-timings: $(DEV_STAMP)
 	@mkdir -p /tmp/kernelkit-notebook-timings; status=0; \
 	for nb in notebooks/*.ipynb; do \
 	  start=$$(date +%s.%N); result=ok; \
 	  $(VENV)/bin/jupyter nbconvert --execute --to notebook --output-dir /tmp/kernelkit-notebook-timings \
-	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.store_widget_state=False \
+	    --ExecutePreprocessor.timeout=600 \
 	    "$$nb" >/tmp/kernelkit-notebook-timings/log.txt 2>&1 || { result=FAILED; status=1; }; \
 	  awk -v nb="$$nb" -v s="$$start" -v e="$$(date +%s.%N)" -v r="$$result" \
 	    'BEGIN { printf "%-45s %6.1f s  %s\n", nb, e - s, r }'; \

@@ -116,10 +116,10 @@ def test_short_fit_sends_begin_progress_and_end_with_the_real_values():
     history = small_model().fit(x, y, batch_size=8, epochs=3, validation_split=0.2, verbose=0,
                                 callbacks=[LabStatus(min_interval=0, bridge=bridge)])
     messages = training(pump.comm)
-    assert [m['state'] for m in messages][0] == 'begin' and messages[-1]['state'] == 'end'
-    assert {m['state'] for m in messages[1:-1]} == {'progress'}
+    assert [m['phase'] for m in messages][0] == 'begin' and messages[-1]['phase'] == 'end'
+    assert {m['phase'] for m in messages[1:-1]} == {'progress'}
     assert all(m['epochs'] == 3 and m['steps'] == 4 for m in messages)  # 32 training samples / 8
-    batches = [m for m in messages if m['state'] == 'progress' and 'val_loss' not in m['metrics']]
+    batches = [m for m in messages if m['phase'] == 'progress' and 'val_loss' not in m['metrics']]
     assert [(m['epoch'], m['step']) for m in batches[:4]] == [(1, 1), (1, 2), (1, 3), (1, 4)]
     last = messages[-1]
     assert last['epoch'] == 3 and last['step'] == 4 and last['stopped'] is False and last['eta_s'] == 0
@@ -143,9 +143,9 @@ def test_progress_is_throttled_but_begin_and_end_always_go():
         reporter.epoch_end({'loss': 0.5})
     reporter.end()
     messages = training(pump.comm)
-    states = [m['state'] for m in messages]
+    states = [m['phase'] for m in messages]
     assert states[0] == 'begin' and states[-1] == 'end'
-    progress = [m for m in messages if m['state'] == 'progress']
+    progress = [m for m in messages if m['phase'] == 'progress']
     assert 3 <= len(progress) <= 1 + 1.0 * 4 + 1  # 1 s of training: at most 4 a second
     times = [100.0 + 0.01 * (50 * (m['epoch'] - 1) + m['step']) for m in progress]
     assert all(b - a >= 0.25 - 1e-9 for a, b in zip(times, times[1:]))
@@ -172,7 +172,7 @@ def test_stop_from_the_front_end_ends_the_fit_after_the_current_batch():
                                 callbacks=[status, LambdaCallback(on_batch_end=on_batch_end)])
     assert len(history.epoch) == 1 and len(seen) == 7  # the click came at batch 6, read at batch 7
     end = training(pump.comm)[-1]
-    assert end['state'] == 'end' and end['stopped'] is True and end['stopping'] is True
+    assert end['phase'] == 'end' and end['stopped'] is True and end['stopping'] is True
     assert bridge._stop_handlers == {}
     pump.waiting.append({'type': 'stop'})  # a late Stop after the end changes nothing
     pump.pump()
@@ -205,8 +205,8 @@ def test_live_curves_feed_the_status_bar_and_fit_adds_no_second_reporter(monkeyp
     history = small_model().fit(x, y, batch_size=4, epochs=20, verbose=0,
                                 callbacks=[curves, LambdaCallback(on_batch_end=click)])
     messages = training(pump.comm)
-    assert [m['state'] for m in messages].count('begin') == 1  # LiveCurves only, no LabStatus beside it
-    assert messages[-1]['state'] == 'end' and messages[-1]['stopped'] is True
+    assert [m['phase'] for m in messages].count('begin') == 1  # LiveCurves only, no LabStatus beside it
+    assert messages[-1]['phase'] == 'end' and messages[-1]['stopped'] is True
     assert curves.stop_requested and len(history.epoch) == 1
 
 
@@ -217,7 +217,7 @@ def test_fit_in_a_kernel_attaches_the_status_callback_by_itself(monkeypatch):
     monkeypatch.setitem(sys.modules, 'ipykernel', types.ModuleType('ipykernel'))
     x, y = data(16)
     small_model().fit(x, y, batch_size=8, epochs=2, verbose=0)
-    assert [m['state'] for m in training(pump.comm)][::len(training(pump.comm)) - 1] == ['begin', 'end']
+    assert [m['phase'] for m in training(pump.comm)][::len(training(pump.comm)) - 1] == ['begin', 'end']
     monkeypatch.setenv(lab_bridge.ENV_VAR, '0')  # turned off
     before = len(pump.comm.sent)
     small_model().fit(x, y, batch_size=8, epochs=1, verbose=0)
@@ -301,7 +301,7 @@ def test_stop_message_reaches_a_busy_kernel_through_the_comm():
             elif kind == 'comm_msg' and content['comm_id'] == comm_id:
                 data = content['data']
                 messages.append((time.time(), data))
-                if data['state'] == 'progress' and data['epoch'] >= 2 and not stopped_sent:
+                if data['phase'] == 'progress' and data['epoch'] >= 2 and not stopped_sent:
                     client.shell_channel.send(client.session.msg('comm_msg', {
                         'comm_id': comm_id, 'data': {'type': 'stop', 'run': data['run']}}))
                     stopped_sent = True
@@ -311,9 +311,9 @@ def test_stop_message_reaches_a_busy_kernel_through_the_comm():
                 pytest.fail('\n'.join(content['traceback']))
         assert stopped_sent and result is not None
         assert result['epochs'] < 40
-        assert messages[0][1]['state'] == 'begin' and messages[-1][1]['state'] == 'end'
+        assert messages[0][1]['phase'] == 'begin' and messages[-1][1]['phase'] == 'end'
         assert messages[-1][1]['stopped'] is True
-        progress = [t for t, m in messages if m['state'] == 'progress']
+        progress = [t for t, m in messages if m['phase'] == 'progress']
         assert all(b - a >= 0.2 for a, b in zip(progress, progress[1:]))  # throttled (0.25 s, some jitter)
     finally:
         client.stop_channels()

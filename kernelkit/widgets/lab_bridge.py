@@ -7,9 +7,10 @@ opened and nothing is imported. The kernel's first message is `{"type": "hello"}
 closes the comm (JupyterLab does so for an unknown target), the bridge then stays silent.
 
 Messages, kernel to front end:
-- `{"type": "training", "state": "begin"|"progress"|"end", "run", "epoch", "epochs", "step", "steps",
+- `{"type": "training", "phase": "begin"|"progress"|"end", "run", "epoch", "epochs", "step", "steps",
   "loss", "eta_s", "metrics": {...}, "stopping", "stopped"}`: `epoch` counts from 1, `step` is the number
-  of batches done in that epoch; progress messages are throttled (at most 4 a second by default).
+  of batches done in that epoch; progress messages are throttled (at most 4 a second by default). (The
+  key is `phase`, not `state`: nbclient takes any comm data with a `state` key for ipywidgets state.)
 - `{"type": "insert_cell", "code": "...", "cell_id": ...}`: put `code` in a new code cell below the cell
   with that id (the builder's cell).
 
@@ -328,15 +329,15 @@ class TrainingReporter(object):
         total = self.steps * max(self.epochs - (self.first_epoch or 0), 1)
         return max(now - self.start, 0.) / self.done * max(total - self.done, 0)
 
-    def _send(self, state, now=None, stopped=None):
+    def _send(self, phase, now=None, stopped=None):
         now = self.clock() if now is None else now
         self._last_sent = now
         eta = self.eta(now)
-        message = {'type': 'training', 'state': state, 'run': self.run_id, 'epoch': self.epoch + 1,
+        message = {'type': 'training', 'phase': phase, 'run': self.run_id, 'epoch': self.epoch + 1,
                    'epochs': self.epochs, 'step': self.step, 'steps': self.steps, 'loss': self.loss,
                    'eta_s': None if eta is None else round(eta, 1), 'metrics': dict(self.metrics),
                    'stopping': self.stopping}
-        if state == 'end':
+        if phase == 'end':
             message['stopped'] = bool(stopped)
             message['eta_s'] = 0.
         self.bridge.send(message)

@@ -31,7 +31,7 @@ export const STOP_CLASS = 'kk-training-stop';
 /** One `training` message of the kernel. */
 export interface ITrainingMessage {
   type: 'training';
-  state: 'begin' | 'progress' | 'end';
+  phase: 'begin' | 'progress' | 'end';
   run: string;
   epoch: number;
   epochs: number;
@@ -74,7 +74,7 @@ export function parseTrainingMessage(data: unknown): ITrainingMessage | null {
   if (d.type !== 'training') {
     return null;
   }
-  if (d.state !== 'begin' && d.state !== 'progress' && d.state !== 'end') {
+  if (d.phase !== 'begin' && d.phase !== 'progress' && d.phase !== 'end') {
     return null;
   }
   const epoch = finiteOrNull(d.epoch);
@@ -93,7 +93,7 @@ export function parseTrainingMessage(data: unknown): ITrainingMessage | null {
   }
   return {
     type: 'training',
-    state: d.state,
+    phase: d.phase,
     run: d.run,
     epoch,
     epochs,
@@ -115,10 +115,10 @@ export function reduceTraining(
   state: ITrainingState | null,
   message: ITrainingMessage
 ): ITrainingState | null {
-  if (state && state.run !== message.run && message.state !== 'begin') {
+  if (state && state.run !== message.run && message.phase !== 'begin') {
     return state.running ? state : null;
   }
-  const running = message.state !== 'end';
+  const running = message.phase !== 'end';
   return {
     run: message.run,
     running,

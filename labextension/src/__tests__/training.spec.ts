@@ -51,7 +51,7 @@ import { insertCodeCell, insertionIndex, parseInsertMessage } from '../insert';
 function message(overrides: Partial<ITrainingMessage> = {}): ITrainingMessage {
   return {
     type: 'training',
-    state: 'progress',
+    phase: 'progress',
     run: '42-1',
     epoch: 2,
     epochs: 5,
@@ -75,7 +75,7 @@ describe('parseTrainingMessage', () => {
     expect(parseTrainingMessage(null)).toBeNull();
     expect(parseTrainingMessage('training')).toBeNull();
     expect(parseTrainingMessage({ type: 'insert_cell', code: 'x' })).toBeNull();
-    expect(parseTrainingMessage({ ...message(), state: 'paused' })).toBeNull();
+    expect(parseTrainingMessage({ ...message(), phase: 'paused' })).toBeNull();
     expect(parseTrainingMessage({ ...message(), epoch: 'two' })).toBeNull();
     expect(parseTrainingMessage({ ...message(), run: 3 })).toBeNull();
   });
@@ -133,11 +133,11 @@ describe('formatting', () => {
 
 describe('reduceTraining', () => {
   it('is visible from begin to end only', () => {
-    let state = reduceTraining(null, message({ state: 'begin', epoch: 1, step: 0 }));
+    let state = reduceTraining(null, message({ phase: 'begin', epoch: 1, step: 0 }));
     expect(isVisible(state)).toBe(true);
     state = reduceTraining(state, message());
     expect(state!.step).toBe(30);
-    state = reduceTraining(state, message({ state: 'end', stopped: true }));
+    state = reduceTraining(state, message({ phase: 'end', stopped: true }));
     expect(isVisible(state)).toBe(false);
     expect(state!.stopped).toBe(true);
     expect(isVisible(null)).toBe(false);
@@ -148,16 +148,16 @@ describe('reduceTraining', () => {
     state.stopping = true; // what the Stop button does
     state = reduceTraining(state, message({ step: 31 }))!;
     expect(state.stopping).toBe(true);
-    state = reduceTraining(state, message({ state: 'end' }))!;
+    state = reduceTraining(state, message({ phase: 'end' }))!;
     expect(state.stopping).toBe(false);
   });
 
   it('ignores late messages of an older run and follows a new one', () => {
     const current = reduceTraining(null, message({ run: 'new' }))!;
     expect(reduceTraining(current, message({ run: 'old', step: 99 }))).toBe(current);
-    const ended = reduceTraining(current, message({ run: 'new', state: 'end' }))!;
+    const ended = reduceTraining(current, message({ run: 'new', phase: 'end' }))!;
     expect(reduceTraining(ended, message({ run: 'old' }))).toBeNull();
-    const next = reduceTraining(ended, message({ run: 'newer', state: 'begin', step: 0 }))!;
+    const next = reduceTraining(ended, message({ run: 'newer', phase: 'begin', step: 0 }))!;
     expect(next.run).toBe('newer');
     expect(isVisible(next)).toBe(true);
   });
@@ -328,7 +328,7 @@ describe('TrainingStatus', () => {
     status.follow(b); // the user switched notebooks
     expect(text.textContent).toContain('step 30/100');
     expect(stop.disabled).toBe(false);
-    status.handleMessage(b, message({ run: 'rb', state: 'end' }));
+    status.handleMessage(b, message({ run: 'rb', phase: 'end' }));
     expect(status.visible).toBe(false);
     stop.click(); // nothing runs: nothing sent
     expect(stops).toHaveLength(1);
