@@ -141,6 +141,27 @@ def test_connect_from_the_canvas_makes_a_merge_and_changes_the_code():
     assert model.predict(x).shape == (2, 4)
 
 
+def test_connect_onto_a_single_input_layer_replaces_its_input():
+    builder = stack_builder()                                   # input_1 -> dense_1 -> dense_2
+    builder.add('Dense', units=6, inbound=['input_1'])          # dense_3, a branch beside dense_1
+    assert send(builder, type='connect', source='dense_3', target='dense_2') == ''
+    assert builder.graph.inbound_of('dense_2') == ['dense_3']   # replaced, not a second input
+    assert ('dense_1', 'dense_2') not in edges_of(builder.canvas.graph)
+    assert builder.errors == {}
+    assert 'instead of dense_1' in builder.message
+    model = run_code(builder.code())
+    assert model.get_layer('dense_2').input_shape == (None, 6)
+    assert model.count_params() == 8 * 16 + 16 + 8 * 6 + 6 + 6 * 4 + 4
+
+
+def test_connect_onto_a_merge_layer_adds_an_input_and_returns_nothing_replaced():
+    builder = stack_builder()
+    builder.add('Dense', units=4, inbound=['dense_1'])
+    builder.add('Add', inbound=['dense_2'])
+    assert canvas_module.connect_nodes(builder.graph, 'dense_3', 'add_1') == []
+    assert builder.graph.inbound_of('add_1') == ['dense_2', 'dense_3']
+
+
 def test_connect_reorders_layers_when_the_source_comes_later():
     graph = ModelGraph()
     graph.add('InputLayer', shape=(6,))

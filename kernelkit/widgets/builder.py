@@ -222,9 +222,21 @@ class ModelBuilder(object):
         self._edit(action, 'renamed %s' % name, select_result=True)
 
     def connect(self, source, target):
-        """Adds `source` to the inputs of `target` (what dragging between two canvas nodes does); see
-        `canvas.connect_nodes`."""
-        self._edit(lambda: connect_nodes(self.graph, source, target), 'connected %s to %s' % (source, target))
+        """Feeds `source` into `target` (what dragging between two canvas nodes does): a merge layer gains
+        an input, any other layer has its input replaced; see `canvas.connect_nodes`.
+
+        # Raises
+            GraphError: for an unknown name or an edge that cannot be made (see `canvas.connect_nodes`).
+        """
+        replaced = []
+
+        def rewire():
+            replaced.extend(connect_nodes(self.graph, source, target))
+
+        self._edit(rewire, 'connected %s to %s' % (source, target))
+        if replaced:
+            self.message = 'connected %s to %s (instead of %s)' % (source, target, ', '.join(replaced))
+            self._refresh_status()
 
     def disconnect(self, source, target):
         """Removes `source` from the inputs of `target`; see `canvas.disconnect_nodes`."""

@@ -19,6 +19,7 @@ anywidget is imported only when a canvas is made, never by `import kernelkit`.
 import os
 
 from kernelkit.widgets.graph import GraphError, layer_class
+from kernelkit.widgets.params import is_merge_layer
 
 NODE_WIDTH = 210
 NODE_HEIGHT = 54
@@ -237,14 +238,22 @@ def _sort_topologically(graph):
 
 
 def connect_nodes(graph, source, target):
-    """Adds `source` to the inputs of `target` (a branch when `source` already feeds another layer, a
-    merge when `target` already has an input). If `source` comes after `target`, layers are reordered so
-    that every layer comes after its inputs.
+    """Feeds the output of `source` into `target` (what a drag between two canvas nodes does).
+
+    A merge layer (`Add`, `Concatenate`, ...) gains `source` as one more input. Any other layer takes one
+    input, so `source` replaces the input it had: dropping a wire on a `Dense` rewires that `Dense`, as
+    in other graph editors, instead of leaving it with two inputs and an error. `source` may already feed
+    other layers (a branch). If `source` comes after `target`, layers are reordered so that every layer
+    comes after its inputs.
 
     # Arguments
         graph: a `ModelGraph` (changed in place).
         source: name of the layer whose output is used.
         target: name of the layer that takes it as an input.
+
+    # Returns
+        The names of the inputs `target` no longer takes (empty for a merge layer or a layer that had
+        no input).
 
     # Raises
         GraphError: for an unknown name, an input as the target, a layer connected to itself, an edge
@@ -262,9 +271,14 @@ def connect_nodes(graph, source, target):
     if source in _descendants(graph, target):
         raise GraphError('Connecting %r to %r would make a cycle (%r already feeds %r).'
                          % (source, target, target, source), node=target)
-    graph.set_inbound(target, inbound + [source])
+    if is_merge_layer(layer_class(graph.node(target)['class_name'])):
+        replaced, new_inbound = [], inbound + [source]
+    else:
+        replaced, new_inbound = inbound, [source]
+    graph.set_inbound(target, new_inbound)
     if graph.index(source) > graph.index(target):
         _sort_topologically(graph)
+    return replaced
 
 
 def disconnect_nodes(graph, source, target):
