@@ -68,15 +68,17 @@ $(LAB_STAMP): pyproject.toml | $(PY)
 
 # Editable installs do not install the wheel's shared-data: build the extension, link it into the venv's
 # labextensions folder and install the server extension's config (what the wheel puts in
-# etc/jupyter/jupyter_server_config.d), which enables kernelkit.lab for this venv.
-$(LABEXT_STAMP): $(LABEXT_SRC) | $(DEV_STAMP)
+# etc/jupyter/jupyter_server_config.d), which enables kernelkit_lab for this venv (the configs of the old
+# module name, kernelkit.lab, are removed).
+$(LABEXT_STAMP): $(LABEXT_SRC) jupyter-config/server-config/kernelkit_lab.json | $(DEV_STAMP)
 	cd labextension && $(JLPM) install && $(JLPM) build:prod
 	mkdir -p $(VENV)/share/jupyter/labextensions
 	rm -rf $(VENV)/share/jupyter/labextensions/kernelkit-lab
 	ln -s $(CURDIR)/kernelkit/labextension $(VENV)/share/jupyter/labextensions/kernelkit-lab
 	mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d
-	cp jupyter-config/server-config/kernelkit.json $(VENV)/etc/jupyter/jupyter_server_config.d/kernelkit.json
-	$(VENV_PATH) $(VENV)/bin/jupyter server extension enable --sys-prefix kernelkit.lab
+	rm -f $(VENV)/etc/jupyter/jupyter_server_config.d/kernelkit.json $(VENV)/etc/jupyter/jupyter_server_config.d/kernelkit.lab.json
+	cp jupyter-config/server-config/kernelkit_lab.json $(VENV)/etc/jupyter/jupyter_server_config.d/kernelkit_lab.json
+	$(VENV_PATH) $(VENV)/bin/jupyter server extension enable --sys-prefix kernelkit_lab
 	@touch $@
 
 labextension: $(LABEXT_STAMP)

@@ -3,9 +3,11 @@
 `JupyterLab(base, deadline)` runs JupyterLab from this Python (the venv) on 127.0.0.1, on a free port, with a
 random token, `root_dir` a temporary copy of notebooks/, and temporary Jupyter config, data, runtime,
 settings, workspaces and IPython directories (extensions installed in the venv are found as usual);
-`stop()` ends it, its kernels and anything they started. `Notebook(context, lab, deadline, name, artifacts)`
+`stop()` ends it, its kernels and anything they started; `JupyterLab(..., app='notebook')` runs Notebook 7
+(`jupyter notebook`) the same way instead. `Notebook(context, lab, deadline, name, artifacts)`
 is one notebook in its own page, with bounded waits that fail with the notebook's traceback, the browser
-console errors and the server log. `Deadline` bounds all the waits of one test together.
+console errors and the server log; `Notebook7Page` is the same in Notebook 7's own notebook page.
+`Deadline` bounds all the waits of one test together.
 """
 import json
 import os
@@ -96,7 +98,12 @@ def write_json(path, data):
 class JupyterLab(object):
     """A JupyterLab server of our own: started from this Python, stopped and cleaned up by `stop()`."""
 
-    def __init__(self, base, deadline, extra_env=None):
+    APPS = ('lab', 'notebook')
+
+    def __init__(self, base, deadline, extra_env=None, app='lab'):
+        if app not in self.APPS:
+            raise ValueError('JupyterLab: app must be one of %s, got %r' % (self.APPS, app))
+        self.app = app
         self.extra_env = dict(extra_env or {})
         self.base = base
         self.deadline = deadline
@@ -141,13 +148,18 @@ class JupyterLab(object):
         env = self.environment()
         for attempt in range(3):  # a port taken between choosing and binding it: choose another
             self.port = free_port()
-            command = [sys.executable, '-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1',
+            command = [sys.executable, '-m', 'jupyterlab' if self.app == 'lab' else 'notebook',
+                       '--no-browser', '--ip=127.0.0.1',
                        '--port=%d' % self.port, '--ServerApp.port_retries=0', '--allow-root',
                        '--ServerApp.token=%s' % self.token, '--ServerApp.root_dir=%s' % self.root,
                        '--LabApp.workspaces_dir=%s' % os.path.join(self.base, 'workspaces'),
                        '--LabApp.user_settings_dir=%s' % env['JUPYTERLAB_SETTINGS_DIR'],
                        '--LabApp.news_url=None', '--LabApp.extension_manager=readonly',
                        '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate']
+            if self.app == 'notebook':  # Notebook 7 reads its own settings; window.jupyterapp for the tests
+                command += ['--JupyterNotebookApp.workspaces_dir=%s' % os.path.join(self.base, 'workspaces'),
+                            '--JupyterNotebookApp.user_settings_dir=%s' % env['JUPYTERLAB_SETTINGS_DIR'],
+                            '--JupyterNotebookApp.expose_app_in_browser=True']
             self._log = open(self.log_path, 'ab')
             self.process = subprocess.Popen(command, cwd=self.root, env=env, stdin=subprocess.DEVNULL,
                                             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -344,6 +356,46 @@ class Notebook(object):
             pass
 
 
+class Notebook7Page(Notebook):
+    """One notebook in Notebook 7's notebook page (`/notebooks/<name>`); the server must run `app='notebook'`.
+
+    Also keeps every console error and uncaught page error with where it came from (`errors`: dicts with
+    `text`, `url` and `stack`), so a test can tell an extension's errors from others.
+    """
+
+    def __init__(self, context, lab, deadline, name, artifacts):
+        super(Notebook7Page, self).__init__(context, lab, deadline, name, artifacts)
+        self.errors = []
+        self.page.on('console', self._record_console)
+        self.page.on('pageerror', lambda error: self.errors.append(
+            {'text': str(error)[:1000], 'url': '', 'stack': (getattr(error, 'stack', '') or '')[:3000]}))
+
+    def _record_console(self, message):
+        if message.type == 'error':
+            location = message.location or {}
+            self.errors.append({'text': message.text[:1000], 'url': location.get('url', ''), 'stack': ''})
+
+    def open(self):
+        page = self.page
+        page.goto('%s/notebooks/%s?token=%s' % (self.lab.url, self.name, self.lab.token),
+                  timeout=self.deadline.ms(60), wait_until='domcontentloaded')
+        page.locator('.jp-NotebookPanel').first.wait_for(timeout=self.deadline.ms(60))
+        accept = page.locator('.jp-Dialog .jp-Dialog-button.jp-mod-accept')
+
+        def kernel_ready():
+            if accept.count() and accept.first.is_visible():  # "Select Kernel": accept Python 3
+                accept.first.click(timeout=self.deadline.ms(10))
+                return False
+            return self.lab.kernel_state(self.name) == 'idle'
+        self.wait_until('the kernel of the notebook to start', kernel_ready, cap=60, interval=0.25)
+
+    def errors_mentioning(self, *words):
+        """The recorded errors whose text, source URL or stack names one of `words` (case-insensitive)."""
+        words = [word.lower() for word in words]
+        return [error for error in self.errors
+                if any(word in ' '.join((error['text'], error['url'], error['stack'])).lower() for word in words)]
+
+
 CHROMIUM_MISSING = ('Chromium not found (not on PATH as chromium/chromium-browser, nor /usr/bin/chromium, nor '
                     '$KERNELKIT_CHROMIUM); `sh scripts/install_browser.sh` installs Debian\'s chromium (as root).')
 
@@ -356,11 +408,11 @@ class BrowserSession(object):
         timings: a dict the test fills (printed at the end); artifacts: where screenshots go (None: nowhere).
     """
 
-    def __init__(self, budget, artifacts=None, extra_env=None):
+    def __init__(self, budget, artifacts=None, extra_env=None, app='lab'):
         self.deadline = Deadline(budget)
         self.artifacts = artifacts or os.environ.get('KERNELKIT_BROWSER_ARTIFACTS') or None
         self.base = tempfile.mkdtemp(prefix='kernelkit-browser-')
-        self.lab = JupyterLab(self.base, self.deadline, extra_env=extra_env)
+        self.lab = JupyterLab(self.base, self.deadline, extra_env=extra_env, app=app)
         self.timings = {}
         self.context = self._playwright = None
 
@@ -372,7 +424,8 @@ class BrowserSession(object):
         try:
             started = time.monotonic()
             self.lab.start()
-            self.timings['start JupyterLab'] = time.monotonic() - started
+            self.timings['start JupyterLab' if self.lab.app == 'lab' else 'start Notebook 7'] = (
+                time.monotonic() - started)
             started = time.monotonic()
             self._playwright = sync_playwright().start()
             self.context = self._playwright.chromium.launch_persistent_context(

@@ -6,6 +6,10 @@
  *   in `schema/plugin.json`) and `kernelkit:migrate-notebook`, both in the command palette;
  * - `kernelkit-lab:migration-card`: the renderer of `application/vnd.kernelkit.migration+json` cards.
  * The other plugins (training status, insert code below) come from their own modules.
+ *
+ * Every plugin requires only tokens Notebook 7 provides too (`INotebookTracker`, `IRenderMimeRegistry`);
+ * the rest (`ICommandPalette`, `ISettingRegistry`, `IStatusBar`) are optional and nothing uses `ILabShell`,
+ * so all of them activate in Notebook 7 (where, with no status bar, the training status is simply not shown).
  */
 import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette, Notification } from '@jupyterlab/apputils';

@@ -1,5 +1,5 @@
 /**
- * Calls to the `kernelkit.lab` server extension (routes under `/kernelkit/`).
+ * Calls to the `kernelkit_lab` server extension (routes under `/kernelkit/`).
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';

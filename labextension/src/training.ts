@@ -6,7 +6,8 @@
  * the kernel's `hello` with the features this extension handles, and hands every later message to the
  * handler registered for its `type` (`training` here, `insert_cell` in insert.ts).
  *
- * The formatting and state logic are pure functions, tested by jest.
+ * The formatting and state logic are pure functions, tested by jest. The status bar is optional: where
+ * there is none (Notebook 7) the plugin still activates and the comm still answers, but nothing is shown.
  */
 import type {
   JupyterFrontEnd,

@@ -1,4 +1,4 @@
-"""The HTTP handlers of the `kernelkit.lab` server extension.
+"""The HTTP handlers of the `kernelkit_lab` server extension.
 
 `POST /kernelkit/migrate`, body `{"code": "..."}`, answers
 `{"code": new_code, "changed": bool, "notes": [{"line", "column", "level", "message"}], "error": null}`;
@@ -11,7 +11,10 @@ together, the way `kernelkit migrate` migrates a notebook file: an import in one
 IPython magics (`%...`, `!...`) are left as they are; a cell starting with `%%` is left unchanged.
 
 Both need an authenticated session (Jupyter Server's token or cookie) and run the migrator (libcst and the
-table of `kernelkit.legacy`) in a worker thread, so the server stays responsive.
+table of `kernelkit.legacy`) in a worker thread, so the server stays responsive. This module imports nothing
+from `kernelkit` at load time: the migrator is imported by `load_migrator()` on first use (importing
+`kernelkit.legacy` runs `kernelkit/__init__.py`, which imports TensorFlow), in that worker thread or in the
+background preload thread that `kernelkit_lab` starts after the server is up.
 """
 import json
 
@@ -23,8 +26,15 @@ from tornado.ioloop import IOLoop
 _MAX_CELLS = 2000
 
 
-def _migrator():
-    # Imported on first use; `kernelkit.legacy.migrate` needs only libcst and the table.
+def load_migrator():
+    """Imports the migrator (on first use; later calls are a dictionary look-up).
+
+    # Returns
+        The `kernelkit.legacy.migrate` module.
+
+    # Raises
+        ImportError: when `kernelkit` (or TensorFlow, which it imports) cannot be imported.
+    """
     from kernelkit.legacy import migrate
     return migrate
 
@@ -73,7 +83,7 @@ def migrate_cells(sources):
     # Raises
         TypeError: when a source is not a string.
     """
-    migrate = _migrator()
+    migrate = load_migrator()
     results = [None] * len(sources)
     pending = []
     for index, source in enumerate(sources):
