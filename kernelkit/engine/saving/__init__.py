@@ -82,6 +82,90 @@ def _open_for_reading(filepath):
         yield handle
 
 
+_CLEAR_ERRORS = (ValueError, TypeError, KeyError, OSError)
+# The deepest nesting a config may have: real models nest a few dozen levels; deeper input is refused
+# before Python's recursion limit (or a parser that slows down quadratically) is reached.
+MAX_CONFIG_DEPTH = 200
+
+
+def _with_filename(error, filepath):
+    """The error to raise for a failed load from `filepath`: kernelkit's own errors (ValueError, TypeError,
+    KeyError, OSError) keep their type and gain the file name; HDF5's low-level errors (h5py raises
+    RuntimeError for a damaged file's internal structures) become a ValueError saying the file is damaged."""
+    name = getattr(filepath, 'filename', None) if _is_h5_object(filepath) else os.fspath(filepath)
+    message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    if not name or name in message:
+        return error
+    if isinstance(error, _CLEAR_ERRORS):
+        text = '%s (in %s)' % (message.rstrip(), name)
+        for kind in (type(error), ValueError if isinstance(error, ValueError) else None):
+            try:
+                if kind is not None:
+                    return kind(text)
+            except TypeError:  # an exception class with another signature
+                continue
+        return (OSError if isinstance(error, OSError) else TypeError if isinstance(error, TypeError)
+                else KeyError)(text)
+    return ValueError('%s is damaged: HDF5 could not read its internal structures (%s: %s). Use a good copy.'
+                      % (name, type(error).__name__, message))
+
+
+@contextlib.contextmanager
+def _naming_the_file(filepath):
+    try:
+        yield
+    except _CLEAR_ERRORS + (RuntimeError,) as error:
+        if isinstance(error, RuntimeError) and type(error) is not RuntimeError:
+            raise  # RecursionError, NotImplementedError: not HDF5's
+        replacement = _with_filename(error, filepath)
+        if replacement is error:
+            raise
+        raise replacement from error
+
+
+def check_config_depth(config, what='The model config'):
+    """Raises a ValueError when `config` (nested dicts and lists) nests deeper than `MAX_CONFIG_DEPTH`.
+
+    # Arguments
+        config: the decoded config. what: how to call it in the message.
+
+    # Raises
+        ValueError: naming the key path where the limit is passed.
+    """
+    stack = [(config, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if depth > MAX_CONFIG_DEPTH:
+            raise ValueError('%s nests more than %d levels deep (at key %s); it cannot be a Keras model config.'
+                             % (what, MAX_CONFIG_DEPTH, '/'.join(str(p) for p in path[:8]) + '/...'))
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, path + (k,)) for k, v in value.items())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1, path + (i,)) for i, v in enumerate(value))
+
+
+def _check_text_depth(text, what):
+    """Raises a ValueError, with the line and column, where a JSON/YAML flow text nests its brackets deeper
+    than `MAX_CONFIG_DEPTH` (quoted strings are skipped)."""
+    depth, quote, line, column = 0, None, 1, 0
+    for char in text:
+        column += 1
+        if char == '\n':
+            line, column = line + 1, 0
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in '"\'':
+            quote = char
+        elif char in '[{':
+            depth += 1
+            if depth > MAX_CONFIG_DEPTH:
+                raise ValueError('The %s text nests more than %d levels deep (at line %d, column %d); it cannot be '
+                                 'a Keras model config.' % (what, MAX_CONFIG_DEPTH, line, column))
+        elif char in ']}':
+            depth -= 1
+
+
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     """Saves a model (architecture, weights, compile settings, optimizer state) to an HDF5 file.
 
@@ -139,7 +223,7 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False, reshape=Fa
             shapes), or a damaged file. The model is unchanged when it is raised.
     """
     from kernelkit.engine.saving import weight_loading
-    with _open_for_reading(filepath) as f:
+    with _naming_the_file(filepath), _open_for_reading(filepath) as f:
         if by_name:
             weight_loading.load_weights_from_hdf5_group_by_name(_weights_group(f), model.layers,
                                                                 skip_mismatch=skip_mismatch, reshape=reshape)
@@ -209,7 +293,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         ValueError: if the file holds no model, is damaged, or does not match the architecture it declares.
     """
     from kernelkit.engine.saving.keras_functions import _deserialize_model
-    with _open_for_reading(filepath) as f:
+    with _naming_the_file(filepath), _open_for_reading(filepath) as f:
         return _deserialize_model(f, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 
 
@@ -231,9 +315,15 @@ def model_from_config(config, custom_objects=None, safe_mode=True):
     if isinstance(config, list):
         raise TypeError('`model_from_config` expects a dictionary, not a list. Maybe you meant to use '
                         '`Sequential.from_config(config)`?')
+    if not isinstance(config, dict):
+        raise TypeError('`model_from_config` expects a dictionary with the keys `class_name` and `config`, not '
+                        'a %s.' % type(config).__name__)
+    check_config_depth(config)
     core._SAFE_MODE.append(safe_mode)
     try:
         return deserialize(config, custom_objects=custom_objects)
+    except RecursionError:
+        raise ValueError('The model config nests too deeply to be built (Python\'s recursion limit was reached).')
     finally:
         core._SAFE_MODE.pop()
 
@@ -249,7 +339,15 @@ def model_from_json(json_string, custom_objects=None, safe_mode=True):
     # Returns
         A model (not compiled; its weights are freshly initialized).
     """
-    return model_from_config(json.loads(json_string), custom_objects=custom_objects, safe_mode=safe_mode)
+    if not isinstance(json_string, (str, bytes, bytearray)):
+        raise TypeError('`model_from_json` expects the JSON text (a string), not a %s.' % type(json_string).__name__)
+    _check_text_depth(json_string if isinstance(json_string, str) else json_string.decode('utf8', 'replace'),
+                      'JSON')
+    try:
+        config = json.loads(json_string)
+    except ValueError as error:  # json.JSONDecodeError (line and column) or bad utf-8
+        raise ValueError('`model_from_json` could not parse the JSON text: %s.' % error)
+    return model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
 
 
 def model_from_yaml(yaml_string, custom_objects=None, safe_mode=True):
@@ -264,7 +362,18 @@ def model_from_yaml(yaml_string, custom_objects=None, safe_mode=True):
         A model (not compiled).
     """
     import yaml
-    return model_from_config(yaml.safe_load(yaml_string), custom_objects=custom_objects, safe_mode=safe_mode)
+    if not isinstance(yaml_string, (str, bytes)):
+        raise TypeError('`model_from_yaml` expects the YAML text (a string), not a %s.' % type(yaml_string).__name__)
+    text = yaml_string if isinstance(yaml_string, str) else yaml_string.decode('utf8', 'replace')
+    _check_text_depth(text, 'YAML')
+    try:
+        config = yaml.safe_load(yaml_string)  # safe loading only: no Python tags, no code
+    except yaml.YAMLError as error:
+        raise ValueError('`model_from_yaml` could not parse the YAML text (only plain YAML is read; Python tags '
+                         'are refused): %s' % error)
+    except RecursionError:
+        raise ValueError('The YAML text nests too deeply to be a Keras model config.')
+    return model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
 
 
 def model_to_dict(model):

@@ -36,7 +36,11 @@ def read_string_attribute(group, name, default=None):
     """Reads a string attribute, whatever string type stored it; `default` when absent."""
     if name not in group.attrs:
         return default
-    return decode(group.attrs[name])
+    try:
+        return decode(group.attrs[name])
+    except UnicodeError as error:
+        raise ValueError('The attribute "%s" of %s is not valid utf-8 text (%s): the file is damaged.'
+                         % (name, getattr(group, 'name', None) or 'the group', error))
 
 
 def save_attributes_to_hdf5_group(group, name, data):
@@ -87,12 +91,29 @@ def load_attributes_from_hdf5_group(group, name):
             raw.append(group.attrs['%s%d' % (name, index)])
             index += 1
     names = []
+    where = getattr(group, 'name', None) or 'the group'
     for part in raw:
         part = np.atleast_1d(part)
-        if part.dtype.kind == 'f':
+        if part.dtype.kind == 'f' and part.size == 0:
             continue
-        names.extend(decode(v) for v in part)
+        if part.dtype.kind not in 'SUO' or part.ndim != 1:
+            raise ValueError('The attribute "%s" of %s should be a list of names (strings), but it holds %s '
+                             'values of shape %s.' % (name, where, part.dtype, part.shape))
+        try:
+            part = [decode(v) if isinstance(v, (bytes, np.bytes_, str)) else _not_a_name(name, where, v)
+                    for v in part]
+            for value in part:
+                value.encode('utf8')  # h5py leaves undecodable bytes as surrogates
+            names.extend(part)
+        except UnicodeError as error:
+            raise ValueError('The attribute "%s" of %s holds a name that is not valid utf-8 (%s).'
+                             % (name, where, error))
     return names
+
+
+def _not_a_name(name, where, value):
+    raise ValueError('The attribute "%s" of %s should be a list of names (strings), but it holds %r.'
+                     % (name, where, value))
 
 
 # The names the rest of kernelkit has used for these two functions.
@@ -129,10 +150,18 @@ def read_dataset(group, name, owner):
             weight, its owner and the file.
     """
     try:
-        return np.asarray(group[name])
-    except OSError as error:
+        dataset = group[name]
+        if not hasattr(dataset, 'dtype'):
+            raise ValueError('The weight "%s" of %s in %s is a group, not a dataset (the file is damaged).'
+                             % (name, owner, getattr(group.file, 'filename', 'the file')))
+        value = np.asarray(dataset)
+    except (OSError, RuntimeError) as error:
         raise ValueError('The weight "%s" of %s in %s is damaged: %s (the file changed after it was written; '
-                         'use a good copy).' % (name, owner, group.file.filename, error))
+                         'use a good copy).' % (name, owner, getattr(group, 'file', group).filename
+                                                if hasattr(group, 'file') else 'the file', error))
+    if value.dtype.kind not in 'fiub':
+        raise ValueError('The weight "%s" of %s holds %s values; a weight holds numbers.' % (name, owner, value.dtype))
+    return value
 
 
 def _unique_weight_names(layer):
@@ -179,11 +208,18 @@ def read_saved_layers(group):
     """
     version = read_string_attribute(group, 'keras_version', '1')
     backend = read_string_attribute(group, 'backend')
+    if 'layer_names' not in group.attrs and 'layer_names0' not in group.attrs:
+        raise ValueError('The weights file has no "layer_names" attribute (in %s): it is not a Keras weights '
+                         'file, or it is damaged.' % (getattr(group, 'name', None) or 'its root'))
     saved = []
     for name in read_name_list(group, 'layer_names'):
-        if name not in group:
+        if name not in group or not hasattr(group[name], 'attrs') or hasattr(group[name], 'dtype'):
             raise ValueError('The weights file is damaged: layer "%s" is listed but has no group.' % name)
         layer_group = group[name]
+        if 'weight_names' not in layer_group.attrs and 'weight_names0' not in layer_group.attrs and \
+                len(layer_group.keys()):
+            raise ValueError('The weights file is damaged: the group of layer "%s" has no "weight_names" '
+                             'attribute.' % name)
         arrays = []
         for weight_name in read_name_list(layer_group, 'weight_names'):
             if weight_name not in layer_group:

@@ -154,7 +154,13 @@ def _deserialize_model(h5dict, custom_objects=None, compile=True, safe_mode=True
     if model_config is None:
         raise ValueError('No model found in config of %s (is it a weights-only file? Build the model and use '
                          '`model.load_weights`).' % source)
-    config, missing = missing_objects.replace_missing_config_objects(json.loads(model_config), custom_objects)
+    try:
+        model_config = json.loads(model_config)
+    except (ValueError, RecursionError) as error:
+        raise ValueError('The "model_config" attribute of %s is not valid JSON (%s): the file is damaged.'
+                         % (source, error))
+    saving.check_config_depth(model_config, 'The model config of %s' % source)
+    config, missing = missing_objects.replace_missing_config_objects(model_config, custom_objects)
     model = saving.model_from_config(config, custom_objects=custom_objects, safe_mode=safe_mode)
     weights = root['model_weights'] if 'model_weights' in root else root
     weight_loading.load_weights_from_hdf5_group(weights, model.layers)
@@ -164,7 +170,11 @@ def _deserialize_model(h5dict, custom_objects=None, compile=True, safe_mode=True
             warnings.warn('No training configuration found in save file: the model was *not* compiled. '
                           'Compile it manually.')
         else:
-            training = json.loads(training)
+            try:
+                training = json.loads(training)
+            except (ValueError, RecursionError) as error:
+                raise ValueError('The "training_config" attribute of %s is not valid JSON (%s): the file is '
+                                 'damaged.' % (source, error))
             missing_training = missing_objects.missing_training_objects(training, custom_objects)
             missing += missing_training
             if not missing_training:

@@ -22,6 +22,20 @@ def _shape_problems(layer, arrays, index, saved_name):
     return problems
 
 
+def _convert(layer, arrays, version, backend, reshape, saved_name):
+    try:
+        return preprocess_weights_for_loading(layer, arrays, version, backend, reshape=reshape)
+    except (ValueError, IndexError, TypeError) as error:  # arrays of shapes the conversion cannot handle
+        if layer.name in str(error):
+            raise
+        raise ValueError('The saved weights of layer "%s" (layer "%s" of the model) cannot be converted for it: %s'
+                         % (saved_name, layer.name, error))
+
+
+def _names(names):
+    return ', '.join('"%s"' % name for name in names) or 'none'
+
+
 def _assign(assignments):
     for weight, array in assignments:
         weight.assign(np.asarray(array, dtype=weight.dtype.as_numpy_dtype))
@@ -46,10 +60,12 @@ def load_weights_from_hdf5_group(f, layers, reshape=False):
     saved = [(name, arrays) for name, arrays in saved if arrays]
     if len(layers) != len(saved):
         raise ValueError('You are trying to load a weight file containing %d layers into a model with %d '
-                         'layers.' % (len(saved), len(layers)))
+                         'layers. Layers with weights in the file: %s; in the model: %s.'
+                         % (len(saved), len(layers), _names([name for name, _ in saved]),
+                            _names([layer.name for layer in layers])))
     assignments = []
     for index, (layer, (name, arrays)) in enumerate(zip(layers, saved)):
-        arrays = preprocess_weights_for_loading(layer, arrays, version, backend, reshape=reshape)
+        arrays = _convert(layer, arrays, version, backend, reshape, name)
         if len(arrays) != len(layer.weights):
             raise ValueError('Layer #%d (named "%s" in the current model) was found to correspond to layer %s '
                              'in the save file. However the new layer %s expects %d weights, but the saved '
@@ -83,7 +99,7 @@ def load_weights_from_hdf5_group_by_name(f, layers, skip_mismatch=False, reshape
     assignments = []
     for index, (name, arrays) in enumerate(saved):
         for layer in by_layer_name.get(name, []):
-            arrays_for_layer = preprocess_weights_for_loading(layer, arrays, version, backend, reshape=reshape)
+            arrays_for_layer = _convert(layer, arrays, version, backend, reshape, name)
             if len(arrays_for_layer) != len(layer.weights):
                 if skip_mismatch:
                     warnings.warn('Skipping loading of weights for layer %s due to mismatch in number of '
