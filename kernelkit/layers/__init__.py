@@ -66,9 +66,46 @@ def deserialize(config, custom_objects=None):
     # Raises
         ValueError: for an unknown class name (suggesting `custom_objects`).
     """
+    from kernelkit.engine.saving import check_config_depth
     from kernelkit.engine.saving.config_compat import normalize_layer_config
-    return deserialize_keras_object(normalize_layer_config(config), module_objects=registry(),
-                                    custom_objects=custom_objects, printable_module_name='layer')
+    check_config_depth(config, 'The layer config')
+    if isinstance(config, dict) and 'class_name' in config and not isinstance(config['class_name'], str):
+        raise ValueError('Improper config format for layer: its `class_name` must be a string, not %r.'
+                         % (config['class_name'],))
+    if isinstance(config, dict) and 'config' in config and not isinstance(config['config'], (dict, list)):
+        raise ValueError('Improper config format for layer %r: its `config` must be a dictionary, not a %s.'
+                         % (config.get('class_name'), type(config['config']).__name__))
+    try:
+        return deserialize_keras_object(normalize_layer_config(config), module_objects=registry(),
+                                        custom_objects=custom_objects, printable_module_name='layer')
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as error:
+        replacement = _naming_the_layer(error, config)
+        if replacement is error:
+            raise
+        raise replacement from error
+
+
+def _naming_the_layer(error, entry):
+    """The error to raise when a layer config fails: kernelkit's ValueError/TypeError/KeyError gain the
+    layer's name and class when the message lacks them; a Python error from deep inside a constructor
+    (IndexError, AttributeError, OverflowError: a value of the wrong type or size) becomes a ValueError."""
+    inner = entry.get('config') if isinstance(entry, dict) else None
+    name = inner.get('name') if isinstance(inner, dict) else None
+    class_name = entry.get('class_name') if isinstance(entry, dict) else None
+    message = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    label = ('Layer "%s" (%s)' % (name, class_name) if name else
+             'A layer config with class_name %r' % (class_name,))
+    if not isinstance(error, (ValueError, TypeError, KeyError)):
+        return ValueError('%s could not be built from its config: %s: %s (check the values of its config).'
+                          % (label, type(error).__name__, message))
+    if (name and str(name) in message) or class_name is None:
+        return error
+    text = '%s: %s' % (label, message)
+    try:
+        return type(error)(text)
+    except TypeError:  # an exception class with another signature
+        return (ValueError if isinstance(error, ValueError) else TypeError if isinstance(error, TypeError)
+                else KeyError)(text)
 
 
 __import__('kernelkit.legacy').legacy.install_layer_interfaces(globals())  # Keras 1 compatibility

@@ -75,6 +75,8 @@ def _convert_layer(entry, changes, custom_objects, keep_shape=False):
         return _convert_model(entry, changes, custom_objects)
     if class_name in table.REMOVED and class_name != 'TimeDistributedDense':
         raise ValueError('Unknown layer: %s. %s' % (class_name, table.REMOVED[class_name]))
+    if not isinstance(entry.get('config') or {}, dict):
+        return entry  # not a layer config: layers.deserialize says so
     config = dict(entry.get('config') or {})
     if not str(config.get('input_dtype', 'float')).startswith('float'):
         # Keras 1 gave Embedding inputs `input_dtype='int32'`; kernelkit layers create their weights in their
@@ -153,8 +155,10 @@ def convert_config(entry, custom_objects=None):
         ValueError: for removed layers or Keras 1 objects without Keras 2 equivalent.
         TypeError: for the Keras 1 arguments Keras 2 refuses (`BatchNormalization(mode=2)`).
     """
-    if not isinstance(entry, dict) or 'class_name' not in entry:
-        return entry, []
+    from kernelkit.engine.saving import check_config_depth
+    check_config_depth(entry)
+    if not isinstance(entry, dict) or not isinstance(entry.get('class_name'), str):
+        return entry, []  # not a layer config: layers.deserialize says so
     changes = []
     new_entry = _convert_layer(copy.deepcopy(entry), changes, custom_objects)
     unique = list(dict.fromkeys(changes))
