@@ -284,8 +284,10 @@ def test_model_to_dot_uses_pydot_with_keras_2_labels(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------------------------- multi_gpu_model
 
-def test_multi_gpu_model_points_to_mirrored_strategy():
-    with pytest.raises(NotImplementedError, match='tf.distribute.MirroredStrategy'):
+def test_multi_gpu_model_checks_gpus_as_keras_2_did():
+    # Training under MirroredStrategy: tests/test_distribute.py (logical CPU devices, in a subprocess).
+    with pytest.raises(ValueError, match=r'we expect the following devices to be available: '
+                                         r"\['/cpu:0', '/gpu:0', '/gpu:1'\]\. However this machine only has"):
         multi_gpu_utils.multi_gpu_model(object(), gpus=2)
     with pytest.raises(ValueError, match='gpus >= 2'):
         multi_gpu_utils.multi_gpu_model(object(), gpus=1)

@@ -10,7 +10,9 @@ One module per family of callbacks; this package re-exports their public classes
 - `csv_logger`: `CSVLogger`.
 - `tensorboard`: `TensorBoard`.
 - `misc`: `LambdaCallback`, `TerminateOnNaN`, `RemoteMonitor`.
+- `backup`: `BackupAndRestore` (tf_keras's; resumes an interrupted `fit`).
 """
+from kernelkit.callbacks.backup import BackupAndRestore
 from kernelkit.callbacks.base import Callback, CallbackList
 from kernelkit.callbacks.loggers import BaseLogger, History, ProgbarLogger
 from kernelkit.callbacks.checkpoint import ModelCheckpoint
@@ -22,4 +24,4 @@ from kernelkit.callbacks.tensorboard import TensorBoard
 
 __all__ = ['Callback', 'CallbackList', 'BaseLogger', 'History', 'ProgbarLogger']
 __all__ += ['ModelCheckpoint', 'CSVLogger', 'EarlyStopping', 'LambdaCallback', 'RemoteMonitor', 'TerminateOnNaN',
-            'LearningRateScheduler', 'ReduceLROnPlateau', 'TensorBoard']
+            'LearningRateScheduler', 'ReduceLROnPlateau', 'TensorBoard', 'BackupAndRestore']

@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
+from kernelkit.engine import distribution
 from kernelkit.engine.input_spec import InputSpec, assert_input_compatibility
 from kernelkit.backend.symbolic import KerasTensor, Node, Operation, evaluation
 from kernelkit.backend.symbolic.templates import substitute
@@ -116,6 +117,11 @@ class Layer(Operation):
                 batch_input_shape = tuple(kwargs['batch_input_shape'])
             else:
                 batch_input_shape = (kwargs.get('batch_size'),) + tuple(to_list(kwargs['input_shape']))
+            if not all(d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0)
+                       for d in batch_input_shape):
+                raise ValueError('Layer %s: `%s` must hold non-negative integers or None, got %r.'
+                                 % (name, 'input_shape' if kwargs.get('batch_input_shape') is None
+                                    else 'batch_input_shape', batch_input_shape))
             self.batch_input_shape = batch_input_shape
         self._initial_weights = kwargs.get('weights')
 
@@ -202,8 +208,14 @@ class Layer(Operation):
         regularizer = regularizers.get(regularizer)
         constraint = constraints.get(constraint)
         with tf.init_scope():
-            variable = tf.Variable(initializer(shape, dtype=dtype), name='%s/%s' % (self.name, name),
-                                   dtype=dtype, trainable=trainable, constraint=constraint)
+            try:
+                value = initializer(shape, dtype=dtype)
+            except (tf.errors.ResourceExhaustedError, tf.errors.InvalidArgumentError, MemoryError) as error:
+                raise ValueError('Layer %s: its weight %r of shape %s cannot be created (%s); check the sizes in '
+                                 'its config.' % (self.name, name, tuple(shape), str(error).split('\n')[0][:200]))
+            variable = tf.Variable(value, name='%s/%s' % (self.name, name),
+                                   dtype=dtype, trainable=trainable, constraint=constraint,
+                                   aggregation=distribution.variable_aggregation(trainable, dtype))
         if regularizer is not None:
             self._weight_regularizers.append(lambda: regularizer(variable))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(variable)

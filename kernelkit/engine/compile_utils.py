@@ -200,4 +200,6 @@ def weighted_masked_mean(fn, y_true, y_pred, weights=None, mask=None):
             scores = tf.reduce_mean(scores, axis=extra_axes)
         nonzero = tf.reduce_mean(tf.cast(tf.not_equal(weights, 0), scores.dtype))
         scores = tf.math.divide_no_nan(scores * weights, nonzero)
-    return tf.reduce_mean(scores)
+    # Not reduce_mean: an empty batch (a replica's piece of a batch smaller than the number of
+    # replicas, under tf.distribute) gives 0 and a zero gradient, as in tf_keras, instead of NaN.
+    return tf.math.divide_no_nan(tf.reduce_sum(scores), tf.cast(tf.size(scores), scores.dtype))

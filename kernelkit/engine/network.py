@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
 from kernelkit.backend.symbolic import BackendOp, Evaluation, KerasTensor, Node, evaluation
+from kernelkit.engine import distribution
 from kernelkit.engine.base_layer import Layer, _unique
 from kernelkit.engine.input_layer import InputLayer
 from kernelkit.engine.input_spec import InputSpec
@@ -491,7 +492,8 @@ class Network(Layer):
     def save(self, filepath, overwrite=True, include_optimizer=True):
         """Saves the model (architecture, weights, compile settings, optimizer state) to an HDF5 file.
 
-        The file is written under a temporary name beside `filepath` and renamed into place.
+        The file is written under a temporary name beside `filepath` and renamed into place. In a
+        multi-worker job only the chief writes `filepath` (see `distribution.chief_writes`).
 
         # Arguments
             filepath: a path, or an open `h5py.File`/`h5py.Group`.
@@ -499,17 +501,21 @@ class Network(Layer):
             include_optimizer: whether to store the optimizer and its state.
         """
         from kernelkit.engine import saving
-        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer)
+        with distribution.chief_writes(filepath, getattr(self, '_distribution_strategy', None)) as target:
+            saving.save_model(self, target, overwrite=overwrite, include_optimizer=include_optimizer)
 
     def save_weights(self, filepath, overwrite=True):
         """Saves the weights of every layer to an HDF5 file (Keras 2 weights-only layout).
+
+        In a multi-worker job only the chief writes `filepath` (see `distribution.chief_writes`).
 
         # Arguments
             filepath: a path, or an open `h5py.File`/`h5py.Group`.
             overwrite: whether to replace an existing file.
         """
         from kernelkit.engine import saving
-        saving.save_weights(self, filepath, overwrite=overwrite)
+        with distribution.chief_writes(filepath, getattr(self, '_distribution_strategy', None)) as target:
+            saving.save_weights(self, target, overwrite=overwrite)
 
     def load_weights(self, filepath, by_name=False, skip_mismatch=False):
         """Loads weights saved by `save_weights` or `save` (by any Keras 2 implementation), all or nothing.

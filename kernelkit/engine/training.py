@@ -17,7 +17,7 @@ import tensorflow as tf
 
 from kernelkit.backend import config as backend_config
 from kernelkit.backend.symbolic import Evaluation, prepare_update
-from kernelkit.engine import compile_utils, data_adapter, hints, training_generator
+from kernelkit.engine import compile_utils, data_adapter, distribution, hints, training_generator
 from kernelkit.engine.logs import Logs
 from kernelkit.engine.network import Network
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
@@ -77,7 +77,9 @@ class Model(Network):
         if target_tensors is not None:
             raise ValueError('`target_tensors` needs TensorFlow 1 graphs; on TensorFlow 2 pass the targets '
                              'as `y` to `fit` instead.')
-        resolved_optimizer = optimizers.get(optimizer)
+        strategy = distribution.strategy_for_compile(self)
+        with distribution.scope(strategy):
+            resolved_optimizer = distribution.optimizer_for(strategy, optimizers.get(optimizer))
         self._compile_args = dict(loss=loss, loss_weights=loss_weights, metrics=metrics,
                                   weighted_metrics=weighted_metrics, sample_weight_mode=sample_weight_mode)
         if self._graph_ready():
@@ -93,7 +95,7 @@ class Model(Network):
         self.metrics_tensors = []
         self.loss, self.metrics, self.loss_weights = loss, metrics or [], loss_weights
         self.sample_weight_mode, self.weighted_metrics = sample_weight_mode, weighted_metrics
-        self._distribution_strategy = tf.distribute.get_strategy()
+        self._distribution_strategy = strategy
         self._functions = {}
         self._output_specs = None
         if specs is not None:
@@ -330,6 +332,8 @@ class Model(Network):
             updates = [prepare_update(run, update) for update in self.updates]
         if params:
             grads = tape.gradient(values[0], params)
+            if distribution.is_replicated(tf.distribute.get_strategy()):
+                grads = distribution.mean_over_replicas(grads)
             self.optimizer.apply_gradients(grads, params)
         for apply_update in updates:
             apply_update()
@@ -346,43 +350,63 @@ class Model(Network):
         return outputs
 
     def _function(self, kind, *array_lists):
-        """The compiled step of `kind` ('train', 'test' or 'predict') for arrays of these dtypes and shapes."""
+        """The compiled step of `kind` ('train', 'test' or 'predict') for arrays of these dtypes and shapes.
+
+        It is called with the same lists of numpy arrays. Under a strategy with several replicas the
+        global batch is split over them first (see `kernelkit.engine.distribution`)."""
         key = (kind,) + tuple((a.dtype.str, a.shape[1:]) for arrays in array_lists for a in arrays)
         key += (len(self.metrics_tensors),)
         if kind == 'train':
             self._check_trainable_consistency()  # on every fit/train_on_batch, as Keras 2 did
         function = self._functions.get(key)
         if function is None:
-            step = {'train': self._train_step, 'test': self._test_step, 'predict': self._predict_step}[kind]
+            strategy = distribution.strategy_of(self)
             if kind == 'train':
-                self.optimizer.build(self._collected_trainable_weights)
-            signature = [[tf.TensorSpec((None,) + a.shape[1:], tf.as_dtype(a.dtype)) for a in arrays]
-                         for arrays in array_lists]
-            strategy = getattr(self, '_distribution_strategy', None) or tf.distribute.get_strategy()
-
-            def replicated(*args):
-                result = strategy.run(step, args=args)
-                if strategy.num_replicas_in_sync > 1:
-                    reduce_op = tf.distribute.ReduceOp.MEAN if kind != 'predict' else None
-                    if reduce_op is not None:
-                        result = strategy.reduce(reduce_op, result, axis=None)
-                return result
-
-            # autograph=False: the engine and Keras 2 layers are written as graph code (no Python `if` on
-            # tensors), and converting every function they call costs seconds on the first `fit`.
-            # A partial is its own key in TensorFlow's "frequent retracing" detector, which otherwise
-            # counts the traces of every model's step together and warns about a notebook building
-            # several models.
-            function = tf.function(functools.partial(replicated), input_signature=signature, autograph=False)
+                with distribution.scope(strategy):  # the slots are mirrored like the weights
+                    self.optimizer.build(self._collected_trainable_weights)
+            function = (self._replicated_function(kind, strategy) if distribution.is_replicated(strategy)
+                        else self._single_function(kind, array_lists))
             self._functions[key] = function
         return function
+
+    def _single_function(self, kind, array_lists):
+        step = {'train': self._train_step, 'test': self._test_step, 'predict': self._predict_step}[kind]
+        signature = [[tf.TensorSpec((None,) + a.shape[1:], tf.as_dtype(a.dtype)) for a in arrays]
+                     for arrays in array_lists]
+        # autograph=False: the engine and Keras 2 layers are written as graph code (no Python `if` on
+        # tensors), and converting every function they call costs seconds on the first `fit`.
+        # A partial is its own key in TensorFlow's "frequent retracing" detector, which otherwise
+        # counts the traces of every model's step together and warns about a notebook building
+        # several models.
+        return tf.function(functools.partial(step), input_signature=signature, autograph=False)
+
+    def _replicated_function(self, kind, strategy):
+        def step(inputs, *rest):
+            if kind == 'predict':
+                return distribution.gather_predictions(self._predict_step(inputs))
+            values = (self._train_step if kind == 'train' else self._test_step)(inputs, *rest)
+            return distribution.weighted_by_piece(values, inputs)
+
+        def replicated(*per_replica):
+            return distribution.combine(strategy, kind, strategy.run(step, args=per_replica))
+
+        # No input signature: the arguments are distributed values; reduce_retracing gives the pieces
+        # a free batch dimension after the first trace. (The partial: see `_single_function`.)
+        compiled = tf.function(functools.partial(replicated), autograph=False, reduce_retracing=True)
+
+        def run(*array_lists):
+            with distribution.scope(strategy):
+                return compiled(*distribution.split_batch(strategy, array_lists))
+
+        return run
 
     def _ensure_optimizer_built(self):
         """Creates the optimizer's state for the trained weights (e.g. before restoring it from a file)."""
         self._check_compiled()
         if self._output_specs is None:
             self._finish_compile()
-        self.optimizer.build(self._collected_trainable_weights)
+        with distribution.scope(distribution.strategy_of(self)):
+            self.optimizer.build(self._collected_trainable_weights)
 
     def _check_trainable_consistency(self):
         """Warns when `trainable` changed since `compile` (the change takes effect at the next compile)."""
@@ -394,6 +418,7 @@ class Model(Network):
     # ----------------------------------------------------------------------------------------------
     # Loops
 
+    @distribution.in_model_scope
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None,
             validation_split=0., validation_data=None, shuffle=True, class_weight=None, sample_weight=None,
             initial_epoch=0, steps_per_epoch=None, validation_steps=None, **kwargs):
@@ -487,6 +512,7 @@ class Model(Network):
                 callback.validation_data = val_arrays[0] + val_arrays[1] + val_arrays[2]
         self.stop_training = False
         callback_list.on_train_begin()
+        initial_epoch = self._initial_epoch_after_restore(initial_epoch)
         index_array = np.arange(samples)
         for epoch in range(initial_epoch, epochs):
             callback_list.on_epoch_begin(epoch)
@@ -523,6 +549,12 @@ class Model(Network):
                 break
         callback_list.on_train_end()
         return self.history
+
+    def _initial_epoch_after_restore(self, initial_epoch):
+        """The first epoch to train: `initial_epoch`, or later when a callback (`BackupAndRestore`)
+        restored a backup in `on_train_begin` and set `_resume_at_epoch`."""
+        resume_at = self.__dict__.pop('_resume_at_epoch', None)
+        return initial_epoch if resume_at is None else max(initial_epoch, resume_at)
 
     # Names of the reading options that `fit`, `evaluate` and `predict` accept (as keyword arguments)
     # when `x` is a Sequence, a generator or a dataset.
@@ -561,6 +593,7 @@ class Model(Network):
             raise TypeError('Unrecognized keyword arguments: ' + str(kwargs))
         return options
 
+    @distribution.in_model_scope
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
                       validation_data=None, validation_steps=None, class_weight=None, max_queue_size=10,
                       workers=1, use_multiprocessing=False, shuffle=True, initial_epoch=0):
@@ -644,6 +677,7 @@ class Model(Network):
             class_weight=class_weight, max_queue_size=max_queue_size, workers=workers,
             use_multiprocessing=use_multiprocessing, shuffle=shuffle, initial_epoch=initial_epoch)
 
+    @distribution.in_model_scope
     def evaluate_generator(self, generator, steps=None, max_queue_size=10, workers=1, use_multiprocessing=False,
                            verbose=0):
         """Evaluates the model on a data generator.
@@ -676,6 +710,7 @@ class Model(Network):
             self, generator, steps=steps, max_queue_size=max_queue_size, workers=workers,
             use_multiprocessing=use_multiprocessing, verbose=verbose)
 
+    @distribution.in_model_scope
     def predict_generator(self, generator, steps=None, max_queue_size=10, workers=1, use_multiprocessing=False,
                           verbose=0):
         """Generates predictions for the input samples from a data generator.
@@ -731,6 +766,7 @@ class Model(Network):
         from kernelkit.utils.progbar import Progbar
         return Progbar(target=target)
 
+    @distribution.in_model_scope
     def evaluate(self, x=None, y=None, batch_size=None, verbose=1, sample_weight=None, steps=None, **kwargs):
         """Returns the loss and metric values of the model on data, computed batch by batch.
 
@@ -765,6 +801,7 @@ class Model(Network):
         values = self._test_loop(inputs, targets, weights, batch_size or 32, steps=steps, verbose=verbose)
         return values[0] if len(values) == 1 else values
 
+    @distribution.in_model_scope
     def predict(self, x, batch_size=None, verbose=0, steps=None, **kwargs):
         """Computes the model's outputs for the input samples, batch by batch.
 
@@ -811,6 +848,7 @@ class Model(Network):
             merged = [np.concatenate(parts) for parts in zip(*results)]
         return unpack_singleton(merged)
 
+    @distribution.in_model_scope
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
         """Runs one gradient update on a single batch.
 
@@ -827,6 +865,7 @@ class Model(Network):
         values = self._function('train', inputs, targets, weights)(inputs, targets, weights).numpy().tolist()
         return values[0] if len(values) == 1 else values
 
+    @distribution.in_model_scope
     def test_on_batch(self, x, y, sample_weight=None):
         """Evaluates the model on a single batch.
 
@@ -842,6 +881,7 @@ class Model(Network):
         values = self._function('test', inputs, targets, weights)(inputs, targets, weights).numpy().tolist()
         return values[0] if len(values) == 1 else values
 
+    @distribution.in_model_scope
     def predict_on_batch(self, x):
         """Returns the predictions for a single batch of samples.
 

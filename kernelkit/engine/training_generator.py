@@ -313,6 +313,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
         for callback in callback_list:
             callback.validation_data = val_arrays[0] + val_arrays[1] + val_arrays[2]
     callback_list.on_train_begin()
+    initial_epoch = model._initial_epoch_after_restore(initial_epoch)
 
     feeds = []
     try:

@@ -208,6 +208,12 @@ FUNCTION_SHIM = '`%s` is the Keras 1 name of `%s`; Keras 2 only has `%s`.'
 FUNCTION_ARGUMENTS = 'Update your `%s` call to the Keras 2 API: `%s`'
 OBJECTIVES_MODULE = ('The `keras.objectives` module was renamed `keras.losses` in Keras 2; import the same '
                      'functions from `keras.losses`.')
+MULTI_GPU_MODEL = ('`multi_gpu_model` is deprecated: on TensorFlow 2, build and compile the model inside a '
+                   '`tf.distribute.MirroredStrategy` scope and train it as usual. kernelkit did that for you '
+                   'on %s.')
+MULTI_GPU_MODEL_CALL = ('strategy = tf.distribute.MirroredStrategy(%s)\n'
+                        'with strategy.scope():\n'
+                        '    model = build_model()  # then compile and fit it as usual')
 GET_OUTPUT_SHAPE_FOR = ('`%s` defines the Keras 1 method `get_output_shape_for`; Keras 2 calls it '
                         '`compute_output_shape`. Rename the method (kernelkit uses it meanwhile).')
 KERAS1_CONFIG = ('This model config was written by Keras 1; kernelkit converted it to Keras 2 (%s). Save the '

@@ -1,0 +1,293 @@
+"""`fit`, `evaluate`, `predict` and saving under `tf.distribute`, against one device and against tf_keras.
+
+MirroredStrategy runs on two logical CPU devices in a subprocess (tests/distributed_scenarios.py);
+MultiWorkerMirroredStrategy runs as two local worker processes (tests/multi_worker_job.py) that train on
+different data, so only the gradients' all-reduce keeps them equal. Tolerances: 1e-5 where the same
+arithmetic runs in another order, looser only where said why.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from distributed_models import data, make_model  # noqa: E402
+
+SAME = 1e-5
+
+
+def _run(command, timeout, env=None):
+    environment = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2', **(env or {}))
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment)
+    assert completed.returncode == 0, completed.stderr[-4000:]
+
+
+@pytest.fixture(scope='module')
+def scenarios(tmp_path_factory):
+    out = tmp_path_factory.mktemp('scenarios') / 'results.json'
+    _run([sys.executable, os.path.join(HERE, 'distributed_scenarios.py'), str(out)], timeout=900)
+    results = json.loads(out.read_text())
+    return results
+
+
+def result(scenarios, name):
+    value = scenarios[name]
+    assert 'error' not in value, value.get('error')
+    return value
+
+
+# ------------------------------------------------------------------------------------- MirroredStrategy
+@pytest.mark.parametrize('name', ['momentum_even_batches', 'adam_even_batches'])
+def test_mirrored_training_equals_one_device_and_tf_keras(scenarios, name):
+    r = result(scenarios, name)
+    assert r['vs_one_device'] < SAME
+    assert r['vs_tf_keras'] < SAME
+    np.testing.assert_allclose(r['loss'], r['tf_keras_loss'], rtol=SAME)
+    np.testing.assert_allclose(r['acc'], r['tf_keras_acc'], rtol=SAME)
+    np.testing.assert_allclose(r['evaluate'], r['tf_keras_evaluate'], rtol=SAME)
+    assert r['predict_vs_tf_keras'] < SAME
+    assert r['predict_shape'] == [256, 1]
+
+
+def test_batches_that_do_not_divide_are_split_as_tf_keras_splits_them(scenarios):
+    r = result(scenarios, 'adam_uneven_batches')
+    for case, samples in ((r, 257), (r['batch_33'], 200)):
+        # Not the one-device weights (each replica averages its own piece, as in tf_keras) ...
+        assert case['vs_one_device'] > 1e-3
+        # ... but tf_keras's, with the same logs: the loss and metrics over all samples of each batch.
+        assert case['vs_tf_keras'] < SAME
+        np.testing.assert_allclose(case['loss'], case['tf_keras_loss'], rtol=SAME)
+        np.testing.assert_allclose(case['acc'], case['tf_keras_acc'], rtol=SAME)
+        np.testing.assert_allclose(case['evaluate'], case['tf_keras_evaluate'], rtol=SAME)
+        assert case['predict_shape'] == [samples, 1]
+
+
+def test_batch_normalization_statistics_behave_as_in_tf_keras(scenarios):
+    r = result(scenarios, 'batch_normalization')
+    # Each replica normalises with its own piece's statistics (no sync), so not the one-device result,
+    assert r['vs_one_device'] > 1e-3
+    # but tf_keras's: weights and moving statistics (the mean of the replicas' updates).
+    assert r['vs_tf_keras'] < SAME
+    np.testing.assert_allclose(r['loss'], r['tf_keras_loss'], rtol=SAME)
+    # Inference divides by sqrt(moving variance + eps) with tiny variances after 24 steps: the 5e-7
+    # weight differences grow to a few 1e-4 in the outputs (on one device the two agree to 1e-7).
+    assert r['predict_vs_tf_keras'] < 1e-3
+    assert result(scenarios, 'batch_normalization_one_device')['predict_vs_tf_keras'] < SAME
+    np.testing.assert_allclose(r['evaluate'], r['tf_keras_evaluate'], rtol=1e-3)
+
+
+def test_weights_slots_and_iterations_are_mirrored(scenarios):
+    r = result(scenarios, 'distributed_state')
+    assert r['weights'] == ['MirroredVariable']
+    assert r['slots'] == ['MirroredVariable']
+    assert r['iterations'] == ['MirroredVariable', 4]   # 64 samples / 16 per batch: one step each
+    assert result(scenarios, 'deferred_build_in_scope')['weights'] == ['MirroredVariable']
+
+
+def test_on_batch_methods_under_a_strategy(scenarios):
+    r = result(scenarios, 'on_batch_methods')
+    assert r['logs_difference'] < SAME
+    assert r['weights_difference'] < SAME
+    assert r['predict_on_batch_difference'] < SAME
+
+
+def test_sequences_generators_and_datasets_under_a_strategy(scenarios):
+    r = result(scenarios, 'pipelines')
+    for name in ('sequence', 'generator', 'dataset', 'evaluate_generator', 'predict_generator'):
+        assert r[name] < SAME, name
+
+
+def test_saving_under_a_strategy_and_loading_without_one(scenarios):
+    r = result(scenarios, 'saving')
+    assert r['loaded_without_strategy'] == 0.0
+    assert r['weights_loaded_without_strategy'] == 0.0
+    assert r['loaded_iterations'] == 4
+    assert r['loaded_under_strategy'] == ['MirroredVariable']
+    assert r['continued_training'] < SAME
+    assert r['checkpoint_loads']
+
+
+def test_multi_gpu_model_trains_under_mirrored_strategy(scenarios):
+    r = result(scenarios, 'multi_gpu_model')
+    assert r['weights'] == ['MirroredVariable']
+    assert r['vs_one_device'] < SAME
+    assert r['template_has_trained_weights'] < SAME     # the Keras 2 FAQ saves the template
+    assert r['warning'].startswith('`multi_gpu_model` is deprecated')
+    assert 'MirroredStrategy' in r['new_call'] and 'strategy.scope()' in r['new_call']
+    assert r['errors']['3'] == (
+        "To call `multi_gpu_model` with `gpus=3`, we expect the following devices to be available: "
+        "['/cpu:0', '/cpu:0', '/cpu:1', '/cpu:2']. However this machine only has: ['/cpu:0', '/cpu:1']. "
+        "Try reducing `gpus`.")
+    assert r['errors']['1'].startswith('For multi-gpu usage to be effective, call `multi_gpu_model` with `gpus >= 2`')
+    assert 'len(gpus) >= 2' in r['errors']['[0]']
+
+
+def test_multi_gpu_model_without_the_devices_raises_keras_message():
+    from kernelkit.utils import multi_gpu_utils
+    model = make_model(__import__('kernelkit'))
+    with pytest.raises(ValueError, match='we expect the following devices to be available: .*/gpu:0.*Try reducing'):
+        multi_gpu_utils.multi_gpu_model(model, gpus=2)
+
+
+# --------------------------------------------------------------------------- MultiWorkerMirroredStrategy
+def _free_ports(count):
+    sockets = [socket.socket() for _ in range(count)]
+    for s in sockets:
+        s.bind(('localhost', 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def _start_job(folder, epochs, backup_dir, die=None):
+    """Starts the two workers; returns their processes and the settings."""
+    settings = {'ports': _free_ports(2), 'epochs': epochs, 'backup_dir': str(backup_dir), 'die': die,
+                'checkpoint': str(folder / 'checkpoint.h5'), 'out_dir': str(folder)}
+    (folder / 'settings.json').write_text(json.dumps(settings))
+    worker_tmp = folder / 'worker_tmp'
+    worker_tmp.mkdir(exist_ok=True)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2', TMPDIR=str(worker_tmp))
+    return [subprocess.Popen([sys.executable, os.path.join(HERE, 'multi_worker_job.py'),
+                              str(folder / 'settings.json'), str(index)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+            for index in range(2)]
+
+
+def _wait(processes, timeout=240):
+    deadline = time.time() + timeout
+    for process in processes:
+        try:
+            process.wait(max(1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            for other in processes:
+                other.kill()
+            pytest.fail('a worker did not finish in %d s' % timeout)
+    return [process.returncode for process in processes]
+
+
+def _worker_results(folder):
+    return [json.loads((folder / ('worker%d.json' % i)).read_text()) for i in range(2)]
+
+
+@pytest.fixture(scope='module')
+def uninterrupted_job(tmp_path_factory):
+    folder = tmp_path_factory.mktemp('job')
+    processes = _start_job(folder, epochs=4, backup_dir=folder / 'backup')
+    codes = _wait(processes)
+    assert codes == [0, 0], [p.stderr.read()[-3000:] for p in processes]
+    return folder, _worker_results(folder)
+
+
+def test_multi_worker_gradients_are_all_reduced(uninterrupted_job):
+    folder, (first, second) = uninterrupted_job
+    assert first['replicas'] == second['replicas'] == 2
+    for a, b in zip(first['weights'], second['weights']):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    # One device, fed each global batch as the two workers' pieces: worker 0's first half of its
+    # batch and worker 1's second half of its own.
+    import kernelkit
+    (x0, y0), (x1, y1) = data(256, seed=0), data(256, seed=1)
+    def global_batches(first_worker, second_worker):
+        return np.concatenate([np.concatenate([first_worker[start:start + 16], second_worker[start + 16:start + 32]])
+                               for start in range(0, 256, 32)])
+
+    reference = make_model(kernelkit)
+    reference.fit(global_batches(x0, x1), global_batches(y0, y1), batch_size=32, epochs=4, shuffle=False, verbose=0)
+    for ours, theirs in zip(first['weights'], reference.get_weights()):
+        np.testing.assert_allclose(ours, theirs, atol=SAME)
+    assert first['iterations'] == second['iterations'] == 32
+    # Predictions on the data both workers hold are those of the trained weights on one device.
+    shared_x, shared_y = data(64, seed=99)
+    np.testing.assert_allclose(first['predict'], reference.predict(shared_x), atol=SAME)
+    assert first['predict'] == second['predict']
+    np.testing.assert_allclose(first['evaluate'], reference.evaluate(shared_x, (shared_x.sum(1) > 5).astype('float32'),
+                                                                    batch_size=16, verbose=0), rtol=1e-4)
+
+
+def test_only_the_chief_writes_files_and_the_others_clean_up(uninterrupted_job):
+    folder, (first, _) = uninterrupted_job
+    import kernelkit
+    saved = kernelkit.models.load_model(str(folder / 'checkpoint.h5'))
+    for ours, theirs in zip(first['weights'], saved.get_weights()):
+        np.testing.assert_allclose(ours, theirs, atol=0)
+    assert sorted(p.name for p in folder.iterdir()) == ['backup', 'checkpoint.h5', 'settings.json',
+                                                         'worker0.json', 'worker1.json', 'worker_tmp']
+    assert list((folder / 'worker_tmp').iterdir()) == []        # the worker's temporary copies are gone
+    assert list((folder / 'backup').iterdir()) == []            # deleted when training ended normally
+
+
+def test_a_job_that_lost_a_worker_resumes_from_its_last_epoch(uninterrupted_job, tmp_path):
+    _, reference = uninterrupted_job
+    backup = tmp_path / 'backup'
+    first_try = tmp_path / 'first'
+    first_try.mkdir()
+    processes = _start_job(first_try, epochs=4, backup_dir=backup, die=[1, 1])  # worker 1 dies after epoch 2
+    try:
+        assert processes[1].wait(240) == 3, processes[1].stderr.read()[-3000:]
+        from kernelkit.engine import saving
+        deadline = time.time() + 60                                # the chief's backup of epoch 2
+        while time.time() < deadline:
+            if (backup / 'backup.h5').exists():
+                with saving._h5py().File(str(backup / 'backup.h5'), 'r') as f:
+                    if int(f.attrs['kernelkit_backup_epoch']) == 1:
+                        break
+            time.sleep(0.2)
+        else:
+            pytest.fail('the chief wrote no backup of epoch 2')
+    finally:
+        processes[0].send_signal(signal.SIGKILL)                   # the job is torn down
+        processes[0].wait(30)
+    second_try = tmp_path / 'second'
+    second_try.mkdir()
+    processes = _start_job(second_try, epochs=4, backup_dir=backup)
+    assert _wait(processes) == [0, 0], [p.stderr.read()[-3000:] for p in processes]
+    for resumed, uninterrupted in zip(_worker_results(second_try), reference):
+        assert resumed['restored_epoch'] == 1
+        assert resumed['epochs'] == [2, 3]
+        assert resumed['iterations'] == 32                        # the optimizer state came back too
+        for a, b in zip(resumed['weights'], uninterrupted['weights']):
+            np.testing.assert_allclose(a, b, atol=SAME)
+
+
+# --------------------------------------------------------------------------------- BackupAndRestore alone
+def test_backup_and_restore_on_one_device(tmp_path):
+    import kernelkit
+    x, y = data(128)
+
+    class Crash(kernelkit.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                raise KeyboardInterrupt
+
+    uninterrupted = make_model(kernelkit)
+    uninterrupted.fit(x, y, batch_size=32, epochs=5, shuffle=False, verbose=0)
+    model = make_model(kernelkit)
+    backup = kernelkit.callbacks.BackupAndRestore(str(tmp_path / 'backup'))
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(x, y, batch_size=32, epochs=5, shuffle=False, verbose=0, callbacks=[backup, Crash()])
+    fresh = make_model(kernelkit)            # a new process would start from a new model
+    history = fresh.fit(x, y, batch_size=32, epochs=5, shuffle=False, verbose=0, callbacks=[backup])
+    assert backup.restored_epoch == 2
+    assert history.epoch == [3, 4]
+    assert int(fresh.optimizer.iterations.numpy()) == 20
+    for a, b in zip(fresh.get_weights(), uninterrupted.get_weights()):
+        np.testing.assert_allclose(a, b, atol=SAME)
+    assert not (tmp_path / 'backup' / 'backup.h5').exists()
+
+
+def test_backup_and_restore_arguments():
+    import kernelkit
+    with pytest.raises(ValueError, match='backup_dir'):
+        kernelkit.callbacks.BackupAndRestore('')
+    with pytest.raises(ValueError, match="save_freq` must be 'epoch'"):
+        kernelkit.callbacks.BackupAndRestore('/tmp/x', save_freq=10)
+    with pytest.raises(ValueError, match='save_before_preemption'):
+        kernelkit.callbacks.BackupAndRestore('/tmp/x', save_before_preemption=True)
