@@ -175,18 +175,24 @@ def on_batch_methods():
                                                         - mirrored.predict_on_batch(x)).max())}
 
 
+class _Batches(kernelkit.utils.Sequence):
+    """Eight batches of 32 (module level, so worker processes can import it)."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, index):
+        return self.x[index * 32:(index + 1) * 32], self.y[index * 32:(index + 1) * 32]
+
+
 @scenario
 def pipelines():
     """A Sequence with two worker threads, a generator and a tf.data dataset give the weights of the
     same batches fed as arrays on one device."""
     x, y = data(256)
-
-    class Batches(kernelkit.utils.Sequence):
-        def __len__(self):
-            return 8
-
-        def __getitem__(self, index):
-            return x[index * 32:(index + 1) * 32], y[index * 32:(index + 1) * 32]
 
     def generator():
         while True:
@@ -196,7 +202,7 @@ def pipelines():
     reference, _ = train(build(kernelkit, 'adam'), x, y, 32)
     differences = {}
     runs = {
-        'sequence': lambda m: m.fit_generator(Batches(), epochs=3, workers=2, shuffle=False, verbose=0),
+        'sequence': lambda m: m.fit_generator(_Batches(x, y), epochs=3, workers=2, shuffle=False, verbose=0),
         'generator': lambda m: m.fit_generator(generator(), steps_per_epoch=8, epochs=3, verbose=0),
         'dataset': lambda m: m.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(32), epochs=3, verbose=0),
     }
@@ -206,11 +212,36 @@ def pipelines():
         differences[name] = max_difference(reference, model.get_weights())
     model = build(kernelkit, 'adam', strategy=STRATEGY)
     model.fit(x, y, batch_size=32, epochs=1, verbose=0)
-    differences['evaluate_generator'] = abs(model.evaluate_generator(Batches())[0]
+    differences['evaluate_generator'] = abs(model.evaluate_generator(_Batches(x, y))[0]
                                             - model.evaluate(x, y, batch_size=32, verbose=0)[0])
-    differences['predict_generator'] = float(np.abs(model.predict_generator(Batches())
+    differences['predict_generator'] = float(np.abs(model.predict_generator(_Batches(x, y))
                                                     - model.predict(x, batch_size=32)).max())
     return differences
+
+
+@scenario
+def one_device_and_default_strategies():
+    """OneDeviceStrategy (on the second logical device) and the default strategy give the weights of a
+    model compiled outside any scope."""
+    x, y = data(256)
+    reference, _ = train(build(kernelkit, 'adam'), x, y, 32)
+    differences = {}
+    for name, strategy in (('one_device', tf.distribute.OneDeviceStrategy('/cpu:1')),
+                           ('default', tf.distribute.get_strategy())):
+        model = build(kernelkit, 'adam', strategy=strategy)
+        weights, _ = train(model, x, y, 32)
+        differences[name] = max_difference(reference, weights)
+    return differences
+
+
+@scenario
+def process_workers():
+    """fit_generator with two worker processes under MirroredStrategy: the weights of one device."""
+    x, y = data(256)
+    reference, _ = train(build(kernelkit, 'adam'), x, y, 32)
+    model = build(kernelkit, 'adam', strategy=STRATEGY)
+    model.fit_generator(_Batches(x, y), epochs=3, workers=2, use_multiprocessing=True, shuffle=False, verbose=0)
+    return {'vs_one_device': max_difference(reference, model.get_weights())}
 
 
 @scenario

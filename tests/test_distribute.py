@@ -104,6 +104,16 @@ def test_sequences_generators_and_datasets_under_a_strategy(scenarios):
         assert r[name] < SAME, name
 
 
+def test_one_device_and_default_strategies(scenarios):
+    r = result(scenarios, 'one_device_and_default_strategies')
+    assert r['one_device'] < SAME
+    assert r['default'] < SAME
+
+
+def test_process_workers_under_a_strategy(scenarios):
+    assert result(scenarios, 'process_workers')['vs_one_device'] < SAME
+
+
 def test_saving_under_a_strategy_and_loading_without_one(scenarios):
     r = result(scenarios, 'saving')
     assert r['loaded_without_strategy'] == 0.0
