@@ -6,17 +6,9 @@ weights. Norms are computed along `axis`: for a Dense kernel `(input_dim, output
 """
 import tensorflow as tf
 
+from kernelkit.backend.config import epsilon as _epsilon
 from kernelkit.utils.generic_utils import deserialize_keras_object
 from kernelkit.utils.generic_utils import serialize_keras_object
-
-
-def _epsilon():
-    """Returns the fuzz factor, asking `kernelkit.backend` at call time."""
-    try:
-        from kernelkit import backend
-        return backend.epsilon()
-    except (ImportError, AttributeError):
-        return 1e-7
 
 
 def _scalar(value, dtype):

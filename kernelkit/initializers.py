@@ -9,21 +9,13 @@ names written by tf_keras (`GlorotUniform`, `HeNormal`, ...) are understood when
 import numpy as np
 import tensorflow as tf
 
+from kernelkit.backend.config import floatx as _floatx
 from kernelkit.utils.generic_utils import deserialize_keras_object
 from kernelkit.utils.generic_utils import serialize_keras_object
 
 # Standard deviation of a unit normal truncated to [-2, 2]:
 # scipy.stats.truncnorm.std(a=-2, b=2, loc=0., scale=1.)
 _TRUNCATED_STDDEV_FACTOR = .87962566103423978
-
-
-def _floatx():
-    """Returns the default float type, asking `kernelkit.backend` at call time."""
-    try:
-        from kernelkit import backend
-        return backend.floatx()
-    except (ImportError, AttributeError):
-        return 'float32'
 
 
 def _as_dtype(dtype):

@@ -7,17 +7,9 @@ predictions are probabilities, clipped to `[epsilon, 1 - epsilon]` before the lo
 """
 import tensorflow as tf
 
+from kernelkit.backend.config import epsilon as _epsilon
 from kernelkit.backend.symbolic.ops import accepts_symbolic
 from kernelkit.utils.generic_utils import deserialize_keras_object, serialize_keras_object
-
-
-def _epsilon():
-    """Returns the fuzz factor `K.epsilon()`, read at call time (1e-7 if the backend is unavailable)."""
-    try:
-        from kernelkit import backend
-        return backend.epsilon()
-    except (ImportError, AttributeError):
-        return 1e-7
 
 
 def _prepare(y_true, y_pred):

@@ -7,6 +7,7 @@ the right variant for a model output.
 """
 import tensorflow as tf
 
+from kernelkit.backend.config import floatx as _floatx
 from kernelkit.backend.symbolic.ops import accepts_symbolic
 from kernelkit import losses
 from kernelkit.losses import (  # noqa: F401  (every loss is also a metric)
@@ -16,15 +17,6 @@ from kernelkit.losses import (  # noqa: F401  (every loss is also a metric)
     kullback_leibler_divergence, poisson, cosine_proximity,
     mse, MSE, mae, MAE, mape, MAPE, msle, MSLE, kld, KLD, cosine)
 from kernelkit.utils.generic_utils import deserialize_keras_object, serialize_keras_object
-
-
-def _floatx():
-    """Returns `K.floatx()`, read at call time ('float32' if the backend is unavailable)."""
-    try:
-        from kernelkit import backend
-        return backend.floatx()
-    except (ImportError, AttributeError):
-        return 'float32'
 
 
 @accepts_symbolic

@@ -11,15 +11,8 @@ The update rules, the order of `weights` (for saving) and `get_config` follow Ke
 import numpy as np
 import tensorflow as tf
 
+from kernelkit.backend.config import epsilon as _epsilon
 from kernelkit.utils.generic_utils import deserialize_keras_object, serialize_keras_object
-
-def _epsilon():
-    """Returns the fuzz factor `K.epsilon()`, read at call time (1e-7 if the backend is unavailable)."""
-    try:
-        from kernelkit import backend
-        return backend.epsilon()
-    except (ImportError, AttributeError):
-        return 1e-7
 
 
 def _check_number(name, value):

@@ -5,17 +5,9 @@ Keras 2.2 has a single class, `L1L2`; `l1`, `l2` and `l1_l2` are functions that 
 """
 import tensorflow as tf
 
+from kernelkit.backend.config import floatx as _floatx
 from kernelkit.utils.generic_utils import deserialize_keras_object
 from kernelkit.utils.generic_utils import serialize_keras_object
-
-
-def _floatx():
-    """Returns the default float type, asking `kernelkit.backend` at call time."""
-    try:
-        from kernelkit import backend
-        return backend.floatx()
-    except (ImportError, AttributeError):
-        return 'float32'
 
 
 class Regularizer(object):
