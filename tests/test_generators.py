@@ -1,4 +1,5 @@
-"""fit_generator / evaluate_generator / predict_generator (Keras 2.2, spec sections 1.5 and 5.2), and
+"""fit_generator / evaluate_generator / predict_generator (Keras 2.2: their Keras 1 arguments and how they drive
+callbacks), and
 fit/evaluate/predict given a `Sequence`, a generator or a `tf.data.Dataset`.
 
 The reference for every loop is the array API on the same batches in the same order: `fit(x, y,

@@ -1,4 +1,4 @@
-"""Keras 1 files: configs and weights load through the Keras 1 table (spec 4).
+"""Keras 1 files: configs and weights load through the Keras 1 table.
 
 Two kinds of tests:
 - synthetic Keras 1 weight files, written here in the Keras 1.2.2 layout (per-gate LSTM/GRU arrays, Theano

@@ -1,8 +1,9 @@
-"""Keras 1 calls at run time: every row of the Keras 2 conversion tables (spec 1.2-1.5) and every error row.
+"""Keras 1 calls at run time: every row of the Keras 2 conversion tables (layers, models,
+optimizers, generator methods) and every error row.
 
 Each conversion row is `(Keras 1 call, Keras 2 call, expected migration warnings)`: the Keras 1 call must build
 the layer the Keras 2 call builds (same config), emit exactly the expected `KerasMigrationWarning` texts (Keras
-2's wording, spec 1.1) once, and the Keras 2 call must emit none.
+2's "Update your `X` call to the Keras 2 API" wording) once, and the Keras 2 call must emit none.
 """
 import sys
 import warnings
@@ -18,7 +19,7 @@ from kernelkit.models import Model
 U = 'Update your `%s` call to the Keras 2 API: `%s`'
 
 ROWS = [
-    # spec 1.2 examples (verified Keras 2.2.4 texts)
+    # examples whose texts were checked against Keras 2.2.4
     ('Dense(10, init="normal", W_regularizer=None, bias=False)',
      'Dense(10, kernel_initializer="normal", kernel_regularizer=None, use_bias=False)',
      [U % ('Dense', 'Dense(10, kernel_initializer="normal", kernel_regularizer=None, use_bias=False)')]),
@@ -62,7 +63,7 @@ ROWS = [
                                                  'embeddings_initializer="uniform")')]),
     ('Cropping2D(((1, 1), (2, 2)), dim_ordering="th")', 'Cropping2D(((1, 1), (2, 2)), data_format="channels_first")',
      [U % ('Cropping2D', 'Cropping2D(((1, 1), (..., data_format="channels_first")')]),
-    # the other rows of the table (texts built by the rules of spec 1.1)
+    # the other rows of the table (texts built by Keras 2.2's formatting rules)
     ('SpatialDropout1D(p=0.3)', 'SpatialDropout1D(0.3)', [U % ('SpatialDropout1D', 'SpatialDropout1D(rate=0.3)')]),
     ('SpatialDropout2D(p=0.3, dim_ordering="tf")', 'SpatialDropout2D(0.3, data_format="channels_last")',
      [U % ('SpatialDropout2D', 'SpatialDropout2D(rate=0.3, data_format="channels_last")')]),

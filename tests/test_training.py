@@ -1,5 +1,5 @@
-"""compile / fit / evaluate / predict / *_on_batch and how fit drives callbacks (Keras 2.2, spec sections 5
-and 6), checked against numpy computations of Keras 2.2's rules."""
+"""compile / fit / evaluate / predict / *_on_batch and how fit drives callbacks (Keras 2.2: callback order,
+log names, loss and metric rules), checked against numpy computations of Keras 2.2's rules."""
 import io
 import re
 import contextlib
@@ -482,7 +482,7 @@ def test_train_on_batch_returns_the_values_before_the_update():
 
 
 # --------------------------------------------------------------------------------------------------
-# Callbacks (spec 5.2)
+# Callbacks: the order and the logs fit gives them
 
 
 def test_fit_assembles_callbacks_in_keras2_order(monkeypatch):

@@ -4,7 +4,7 @@ same losses and metric values.
 
 tf_keras reduces a loss as sum(score * w) / batch, which equals Keras 2.2's rule whenever no sample weight
 is zero, so weighted cases here use non-zero weights (zeros are checked against numpy in test_training.py).
-The optimizer oracle is `tf_keras.optimizers.legacy` (spec section 7).
+The optimizer oracle is `tf_keras.optimizers.legacy` (the Keras 2 update rules).
 """
 import numpy as np
 import pytest
@@ -253,8 +253,7 @@ def test_accuracy_variants_match_oracle():
 
 
 def test_accuracy_is_binary_with_binary_crossentropy_on_several_units():
-    """Keras 2.2 picks binary_accuracy when the loss is binary_crossentropy, whatever the output width
-    (spec 6.2). tf_keras looks only at the width and would pick categorical, so numpy is the oracle."""
+    """Keras 2.2 picks binary_accuracy when the loss is binary_crossentropy, whatever the output width. tf_keras looks only at the width and would pick categorical, so numpy is the oracle."""
     rng = _rng(11)
     model = _mlp(keras, 4, 3, 'sigmoid')
     model.compile('sgd', 'binary_crossentropy', metrics=['acc'])

@@ -55,7 +55,7 @@ class KerasMigrationWarning(UserWarning):
 
 
 # ------------------------------------------------------------------------------------------------------------
-# Formatting (spec 1.1 step 6).
+# Formatting: how Keras 2 wrote the calls in its "Update your `X` call to the Keras 2 API" warnings.
 
 def format_value(value):
     """How Keras 2 writes an argument value in "Update your ..." messages: strings in double quotes, numpy
@@ -271,7 +271,9 @@ def apply_preprocessors(interface, conversion):
 
 
 def convert_call(interface, name, args, kwargs, changes=()):
-    """Converts one call's arguments from Keras 1 to Keras 2 (spec 1.1).
+    """Converts one call's arguments from Keras 1 to Keras 2, in Keras 2.2's order: the entry's
+    preprocessors, the check on positional arguments, value conversions, then keyword renames (each
+    counted, so that the "Update your ... call" warning is shown when anything changed).
 
     # Arguments
         interface: a `table.Interface`.

@@ -53,7 +53,7 @@ class Values:
 @dataclass(frozen=True)
 class KernelSize:
     """Keras 1 positional kernel dimensions: `(filters, r, c)` -> `(filters, (r, c))`, and the keywords
-    `names` (`nb_row`, `nb_col` / `kernel_dim1..3`) folded into `kernel_size` (spec 1.3)."""
+    `names` (`nb_row`, `nb_col` / `kernel_dim1..3`) folded into `kernel_size`, as Keras 2.2's conv interfaces did."""
     names: tuple
 
 
@@ -120,7 +120,7 @@ class Reject:
 class StepsFromSamples:
     """`samples_per_epoch` (keyword, with fewer than 2 positional arguments) becomes
     `steps_per_epoch = samples_per_epoch // generator.batch_size` when the generator has a `batch_size`,
-    else `samples_per_epoch` unchanged (spec 1.5)."""
+    else `samples_per_epoch` unchanged, as Keras 2.2's generator-method interface did."""
     old: str = 'samples_per_epoch'
     new: str = 'steps_per_epoch'
     generator: str = 'generator'
@@ -142,7 +142,7 @@ class ShapeAndNameFirst:
 @dataclass(frozen=True)
 class OldUpdatesOrder:
     """`Optimizer.get_updates`: Keras 1's positional `(params, constraints, loss)` (or `(params, constraints)`
-    with `loss=`) becomes `(loss=, params=)`; a `constraints` keyword is dropped. No warning (spec 1.5)."""
+    with `loss=`) becomes `(loss=, params=)`; a `constraints` keyword is dropped. No warning (Keras 2.2 converted silently)."""
     error: str
 
 
@@ -265,7 +265,8 @@ def _layer(name, positional, renames=(), values=(), preprocess=(), keras1_names=
 
 
 # ------------------------------------------------------------------------------------------------------------
-# Layer constructors (spec 1.2, 1.3).
+# Layer constructors: each entry lists the Keras 2 positional arguments, renames and value conversions
+# of one layer, as `keras.legacy.interfaces` of Keras 2.2 declared them.
 
 LAYER_INTERFACES = (
     _layer('Dense', ('units',), (('output_dim', 'units'),) + _DENSE_LIKE),
@@ -339,7 +340,8 @@ LAYER_METHOD_INTERFACES = (
 )
 
 # ------------------------------------------------------------------------------------------------------------
-# Model constructor and methods (spec 1.5).
+# Model constructor and methods (`Model(input=, output=)`, `fit(nb_epoch=)`, the generator methods'
+# `samples_per_epoch`, `nb_val_samples`, `nb_worker`, `pickle_safe`, ...).
 
 _GENERATOR_RENAMES = tuple(Rename(old, new) for old, new in (
     ('samples_per_epoch', 'steps_per_epoch'), ('val_samples', 'steps'), ('nb_epoch', 'epochs'),
@@ -369,7 +371,7 @@ MODEL_INTERFACES = (
 METHOD_RENAMES = {'get_output_shape_for': 'compute_output_shape'}
 
 # ------------------------------------------------------------------------------------------------------------
-# Class names (spec 1.4).
+# Class names: Keras 1 names that Keras 2 still accepted (with a warning) as the same classes.
 
 # Keras 1 class name -> Keras 2 class (Keras 2 kept these as aliases of the same class).
 CLASS_RENAMES = {
@@ -439,7 +441,7 @@ MERGE_SEQUENTIAL = ('`Merge` of models inside a `Sequential` model (Keras 1 bran
 
 DEPRECATED_LAYERS = {'MaxoutDense': MAXOUT_DENSE, 'Highway': HIGHWAY}
 
-# Removed in Keras 2.0, with what to write instead (spec 2).
+# Removed in Keras 2.0: using the name raises, with what to write instead.
 REMOVED = {
     'TimeDistributedDense': ('`TimeDistributedDense` was removed in Keras 2.0. Use `TimeDistributed(Dense(...))` '
                              'instead, or simply `Dense(...)`, which in Keras 2 applies to the last axis of N-D '
@@ -737,7 +739,8 @@ DOCUMENTED_MODULES = frozenset([
 MODULE_MISSING = {}
 
 # ------------------------------------------------------------------------------------------------------------
-# Keras 1 weights (spec 4.3). Tests are on the class name of the *target* (Keras 2) layer.
+# Keras 1 weights: how a Keras 1 layer's saved arrays become the Keras 2 layer's (gates concatenated,
+# kernels transposed, ...). Tests are on the class name of the *target* (Keras 2) layer.
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ so every array is converted exactly once, by the rule of the layer that receives
 - Conv2DTranspose: input/output axes swapped.
 - then, for 4-D conv kernels whose shape still differs from the layer's, Keras 2's (3, 2, 0, 1) transpose.
 
-No kernel is flipped: Keras 1 files do not record their backend (spec 4.1).
+No kernel is flipped: Keras 1 files do not record their backend, so a Theano-trained convolution kernel
+cannot be told from a TensorFlow one (Keras 2.2 flipped only when the file said `backend: theano`).
 """
 import numpy as np
 
