@@ -79,9 +79,13 @@ def reexported(name):
 
 
 def _import(name):
+    """The module `name`, or None when there is no such module. An import error raised inside a module
+    that exists is not hidden."""
     try:
         return importlib.import_module(name)
-    except ImportError:
+    except ModuleNotFoundError as error:
+        if error.name is not None and not name.startswith(error.name):
+            raise
         return None
 
 

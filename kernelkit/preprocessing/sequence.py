@@ -5,10 +5,7 @@ import random
 
 import numpy as np
 
-try:  # kernelkit's Keras `Sequence` base class, when the data utilities provide it
-    from kernelkit.utils.data_utils import Sequence as _SequenceBase
-except ImportError:
-    _SequenceBase = object
+from kernelkit.utils.data_utils import Sequence as _SequenceBase
 
 
 def pad_sequences(sequences, maxlen=None, dtype='int32', padding='pre', truncating='pre', value=0.):

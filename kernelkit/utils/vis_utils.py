@@ -16,11 +16,8 @@ _RANKDIRS = ('TB', 'LR', 'BT', 'RL')
 
 def _layer_label_parts(layer):
     name, class_name = layer.name, layer.__class__.__name__
-    try:
-        from kernelkit.layers.wrappers import Wrapper
-    except ImportError:  # pragma: no cover - wrappers not available
-        Wrapper = ()
-    if Wrapper and isinstance(layer, Wrapper):
+    from kernelkit.layers.wrappers import Wrapper  # utils sits below the layers: imported on use
+    if isinstance(layer, Wrapper):
         inner = layer.layer
         name = '%s(%s)' % (name, inner.name)
         class_name = '%s(%s)' % (class_name, inner.__class__.__name__)
