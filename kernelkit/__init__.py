@@ -20,9 +20,9 @@ from kernelkit.engine.input_layer import Input  # noqa: E402
 from kernelkit.engine.sequential import Sequential  # noqa: E402
 from kernelkit.engine.training import Model  # noqa: E402
 from kernelkit.legacy.aliases import install_as_keras  # noqa: E402,F401
-from kernelkit.legacy import install_backend_idioms as _install_backend_idioms  # noqa: E402
+from kernelkit import legacy as _legacy  # noqa: E402
 
-_install_backend_idioms()  # Keras 1 backend arguments (`K.random_normal(std=)`) and TF1 `set_session`/`get_session`
+_legacy.install()  # Keras 1 compatibility, all of it: see kernelkit/legacy/__init__.py
 from kernelkit.widgets import load_ipython_extension, unload_ipython_extension  # noqa: E402,F401
 from kernelkit.widgets import install_default_cards as _install_default_cards  # noqa: E402
 

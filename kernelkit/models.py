@@ -7,4 +7,3 @@ from kernelkit.engine.training import Model
 
 __all__ = ['Model', 'Sequential', 'clone_model', 'load_model', 'save_model', 'model_from_config', 'model_from_json',
            'model_from_yaml']
-__import__('kernelkit.legacy').legacy.install_model_interfaces()  # Keras 1 compatibility

@@ -107,5 +107,3 @@ def _naming_the_layer(error, entry):
         return (ValueError if isinstance(error, ValueError) else TypeError if isinstance(error, TypeError)
                 else KeyError)(text)
 
-
-__import__('kernelkit.legacy').legacy.install_layer_interfaces(globals())  # Keras 1 compatibility

@@ -8,30 +8,33 @@
 - `migrate`: the source rewriter (`kernelkit migrate`) and `python -m kernelkit run`.
 - `aliases`: `install_as_keras()` (`import keras` resolves to kernelkit).
 
-How the table reaches the public API (nothing else in kernelkit knows about Keras 1):
+How the table reaches the public API (nothing else in kernelkit knows about Keras 1): `kernelkit/__init__.py`
+calls `install()` once, which does the following.
 
-1. `kernelkit/layers/__init__.py` ends with `install_layer_interfaces(globals())`. For each layer class listed in
+1. `install_layer_interfaces(vars(kernelkit.layers))`: for each layer class listed in
    the table, the class's `__init__` is replaced by a converting wrapper (the class itself is the same object, so
    `type(layer).__name__` and configs stay Keras 2). The Keras 1 names (`Convolution2D`, `AtrousConvolution2D`,
    `Merge`, `merge`, `MaxoutDense`, `Highway`) are added, removed names raise with what to write instead,
    `deserialize` learns Keras 1 configs, `Layer.add_weight` takes the Keras 1 positional form, and a `Layer`
    subclass defining only `get_output_shape_for` gets it as `compute_output_shape`.
-2. `kernelkit/models.py` calls `install_model_interfaces()`: `Model.__init__` (`input=`/`output=`), `fit`
+2. `install_model_interfaces()`: `Model.__init__` (`input=`/`output=`), `fit`
    (`nb_epoch=`) and, when the engine has them, `fit_generator`/`evaluate_generator`/`predict_generator` are
    wrapped the same way; the removed metrics (`fmeasure`, ...) raise with what to write instead, and the Keras 1
    regularizer names (`l1l2`, `activity_l2`, `WeightRegularizer`, ...) call their Keras 2 names with a warning,
    and `Optimizer.get_updates` takes Keras 1's `(params, constraints, loss)` order (silently, as in Keras 2).
-3. `decorators` rebuilds Keras 2's own `keras.legacy.interfaces` decorators (`legacy_dense_support`, ...,
+3. `install_backend_idioms()`: the backend's Keras 1 arguments (`K.random_normal(std=)`, ...) and TF1's
+   `set_session`/`get_session`; and the Keras 1 weight converter is registered with the engine's loaders.
+4. `decorators` rebuilds Keras 2's own `keras.legacy.interfaces` decorators (`legacy_dense_support`, ...,
    `generate_legacy_interface`) from the same table, for custom layers written against them.
 
-Both are idempotent.
+All of it is idempotent.
 """
 import functools
 
 from kernelkit.legacy import table
 from kernelkit.legacy.interfaces import KerasMigrationWarning, convert_call, emit
 
-__all__ = ['KerasMigrationWarning', 'install_layer_interfaces', 'install_model_interfaces',
+__all__ = ['KerasMigrationWarning', 'install', 'install_layer_interfaces', 'install_model_interfaces',
            'install_optimizer_interfaces', 'install_as_keras',
            'migrate_source', 'convert_call', 'table']
 
@@ -234,6 +237,24 @@ def install_model_interfaces(model_class=None):
         elif interfaces.wrap_method(model_class, interface):
             wrapped.append(interface.name)
     return wrapped
+
+
+def install():
+    """Switches Keras 1 compatibility on: the one call that applies the table to the public API.
+
+    `kernelkit/__init__.py` calls it once, after importing the public modules: the layer constructors and
+    methods (`install_layer_interfaces`), the model constructor and methods, the removed metrics, the
+    Keras 1 regularizer names and `Optimizer.get_updates` (`install_model_interfaces`), the backend's Keras 1
+    arguments and TF1 session idioms (`install_backend_idioms`), and the converter of Keras 1 weight files
+    that the engine's loaders call. Calling it again changes nothing.
+    """
+    from kernelkit import layers
+    from kernelkit.engine.saving import weight_conversion
+    from kernelkit.legacy.weights import convert_keras1_weights
+    install_layer_interfaces(vars(layers))
+    install_model_interfaces()
+    install_backend_idioms()
+    weight_conversion.register_keras1_converter(convert_keras1_weights)
 
 
 def install_as_keras():

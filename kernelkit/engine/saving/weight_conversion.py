@@ -8,11 +8,23 @@ things still need converting, as Keras 2 itself did on load:
 - 4-D convolution kernels stored as `(out, in, rows, cols)`, transposed to `(rows, cols, in, out)`.
 
 Both reach the layers inside `Bidirectional`, `TimeDistributed` and nested models. Keras 1 files
-(recognised by a missing `keras_version`) need more; that knowledge lives in `kernelkit.legacy`.
+(recognised by a missing `keras_version`) need more; that knowledge lives in `kernelkit.legacy`, which
+registers its converter here (`register_keras1_converter`) when `kernelkit` is imported: the engine
+does not import the package above it.
 """
 import numpy as np
 
 _CONV_CLASSES = ('Conv1D', 'Conv2D', 'Conv3D', 'Conv2DTranspose', 'ConvLSTM2D')
+_KERAS1_CONVERTER = []  # the function `kernelkit.legacy` registers, once
+
+
+def register_keras1_converter(converter):
+    """Sets the function that converts the weights of a Keras 1 file's layer (`kernelkit.legacy` calls this).
+
+    # Arguments
+        converter: a function `(layer, weights, original_backend) -> list of arrays`.
+    """
+    _KERAS1_CONVERTER[:] = [converter]
 
 
 def preprocess_weights_for_loading(layer, weights, original_keras_version=None, original_backend=None,
@@ -37,8 +49,10 @@ def preprocess_weights_for_loading(layer, weights, original_keras_version=None, 
         ValueError: for `reshape=True` with a kernel of another size, or RNN biases of an unknown shape.
     """
     if original_keras_version == '1':
-        from kernelkit.legacy.weights import convert_keras1_weights
-        return convert_keras1_weights(layer, list(weights), original_backend)
+        if not _KERAS1_CONVERTER:
+            raise ValueError('Layer %s: the file was written by Keras 1, and no Keras 1 weight converter is '
+                             'registered (import kernelkit, which installs kernelkit.legacy).' % layer.name)
+        return _KERAS1_CONVERTER[0](layer, list(weights), original_backend)
     return _convert(layer, list(weights), original_backend, reshape)
 
 
