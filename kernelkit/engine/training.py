@@ -424,6 +424,13 @@ class Model(Network):
             initial_epoch=0, steps_per_epoch=None, validation_steps=None, **kwargs):
         """Trains the model for a number of epochs.
 
+        An interruption (Ctrl-C, i.e. `KeyboardInterrupt`, or an error raised by a callback or the data)
+        leaves the weights and optimizer state of the last whole step, `model.history` holding the
+        completed epochs, and no data worker running. Unlike Keras 2.2 and tf_keras, the callbacks'
+        `on_train_end` still runs, with `logs['interrupted']` True (a `CSVLogger` file is complete and
+        closed), before the exception is raised again; a next `fit` continues from that state. The
+        Stop button of `LiveCurves` (`model.stop_training = True`) ends training after the current batch.
+
         # Arguments
             x: input data: a numpy array, a list of arrays (several inputs) or a dict by input name.
                 It can also be a `keras.utils.Sequence`, a generator or a `tf.data.Dataset` yielding
@@ -453,6 +460,7 @@ class Model(Network):
             RuntimeError: if the model is not compiled.
             ValueError: for data that does not match the model (checked before any training).
             TypeError: for unknown keyword arguments.
+            KeyboardInterrupt: raised again after the callbacks' `on_train_end` when training is interrupted.
         """
         if training_generator.data_kind(x) is not None:
             pipeline = self._pipeline_options('fit', kwargs, y=y, batch_size=batch_size,
@@ -514,39 +522,43 @@ class Model(Network):
         callback_list.on_train_begin()
         initial_epoch = self._initial_epoch_after_restore(initial_epoch)
         index_array = np.arange(samples)
-        for epoch in range(initial_epoch, epochs):
-            callback_list.on_epoch_begin(epoch)
-            epoch_logs = Logs()
-            if shuffle == 'batch':
-                index_array = data_adapter.batch_shuffle(index_array, batch_size)
-            elif shuffle:
-                np.random.shuffle(index_array)
-            batches = data_adapter.make_batches(samples, batch_size)
-            if steps_per_epoch is not None:
-                batches = [batches[i % len(batches)] for i in range(steps_per_epoch)]
-            arrays = inputs + targets + weights
-            for batch_index, (start, end) in enumerate(batches):
-                if shuffle:
-                    batch = data_adapter.slice_arrays(arrays, indices=index_array[start:end])
-                else:
-                    batch = data_adapter.slice_arrays(arrays, start=start, stop=end)
-                # As in Keras 2.2, a step counts as one sample when steps_per_epoch is given.
-                batch_logs = Logs(batch=batch_index, size=1 if steps_per_epoch is not None else end - start)
-                callback_list.on_batch_begin(batch_index, batch_logs)
-                n_in, n_out = len(inputs), len(targets)
-                values = train_function(batch[:n_in], batch[n_in:n_in + n_out], batch[n_in + n_out:]).numpy()
-                for name, value in zip(out_labels, values.tolist()):
-                    batch_logs[name] = value
-                callback_list.on_batch_end(batch_index, batch_logs)
+        try:
+            for epoch in range(initial_epoch, epochs):
+                callback_list.on_epoch_begin(epoch)
+                epoch_logs = Logs()
+                if shuffle == 'batch':
+                    index_array = data_adapter.batch_shuffle(index_array, batch_size)
+                elif shuffle:
+                    np.random.shuffle(index_array)
+                batches = data_adapter.make_batches(samples, batch_size)
+                if steps_per_epoch is not None:
+                    batches = [batches[i % len(batches)] for i in range(steps_per_epoch)]
+                arrays = inputs + targets + weights
+                for batch_index, (start, end) in enumerate(batches):
+                    if shuffle:
+                        batch = data_adapter.slice_arrays(arrays, indices=index_array[start:end])
+                    else:
+                        batch = data_adapter.slice_arrays(arrays, start=start, stop=end)
+                    # As in Keras 2.2, a step counts as one sample when steps_per_epoch is given.
+                    batch_logs = Logs(batch=batch_index, size=1 if steps_per_epoch is not None else end - start)
+                    callback_list.on_batch_begin(batch_index, batch_logs)
+                    n_in, n_out = len(inputs), len(targets)
+                    values = train_function(batch[:n_in], batch[n_in:n_in + n_out], batch[n_in + n_out:]).numpy()
+                    for name, value in zip(out_labels, values.tolist()):
+                        batch_logs[name] = value
+                    callback_list.on_batch_end(batch_index, batch_logs)
+                    if self.stop_training:
+                        break
+                if do_validation and not self.stop_training:
+                    val_values = self._test_loop(*val_arrays, batch_size=batch_size, steps=validation_steps)
+                    for name, value in zip(out_labels, val_values):
+                        epoch_logs['val_' + name] = value
+                callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            if do_validation and not self.stop_training:
-                val_values = self._test_loop(*val_arrays, batch_size=batch_size, steps=validation_steps)
-                for name, value in zip(out_labels, val_values):
-                    epoch_logs['val_' + name] = value
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+        except BaseException:  # KeyboardInterrupt too: the callbacks still end (files closed)
+            training_generator.end_interrupted_training(self, callback_list)
+            raise
         callback_list.on_train_end()
         return self.history
 
@@ -605,6 +617,9 @@ class Model(Network):
 
         The use of `keras.utils.Sequence` guarantees the ordering and guarantees the single use of every
         input per epoch when using `use_multiprocessing=True`.
+
+        An interruption (Ctrl-C or an error) stops the worker threads or processes first, then runs the
+        callbacks' `on_train_end` as `fit` does (see there), and raises the exception again.
 
         # Arguments
             generator: A generator or an instance of `Sequence` (`keras.utils.Sequence`) object in order to

@@ -16,6 +16,9 @@ How `fit_generator` drives the callbacks (Keras 2.2): the callbacks are `BaseLog
 before the first epoch and handed to every `on_epoch_end`, so a value written by a callback (such as
 `lr` by `ReduceLROnPlateau`) is seen by the callbacks after it. Validation runs after the last step of
 an epoch, even when a callback asked to stop during that step.
+
+An exception (Ctrl-C included) stops the workers, then runs `on_train_end` with `logs['interrupted']`
+True (Keras 2.2 skipped it), then reaches the caller: see `end_interrupted_training`.
 """
 import inspect
 import warnings
@@ -27,6 +30,7 @@ from kernelkit.engine.logs import Logs
 from kernelkit.engine.training_utils import iter_sequence_infinite  # noqa: F401 (its Keras 2.2.4 path)
 from kernelkit.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, Sequence, iterate_sequence
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
+from kernelkit.utils.interrupts import deferred_interrupts
 
 # `wait_time` of the generator enqueuers started by the loops, as in Keras 2.2.
 _WAIT_TIME = 0.01
@@ -146,11 +150,12 @@ class _Feed(object):
         return next(self._iterator)
 
     def stop(self):
-        """Stops the workers; leaves no thread or process behind."""
-        enqueuer, self._enqueuer = self._enqueuer, None
-        self._iterator = None
-        if enqueuer is not None:
-            enqueuer.stop()
+        """Stops the workers; leaves no thread or process behind (a Ctrl-C waits until they are gone)."""
+        with deferred_interrupts():
+            enqueuer, self._enqueuer = self._enqueuer, None
+            self._iterator = None
+            if enqueuer is not None:
+                enqueuer.stop()
 
 
 def _describe(data):
@@ -199,8 +204,9 @@ def _progbar(target, verbose):
 
 
 def _start_feed(feed, stack):
-    stack.append(feed)
-    feed.start()
+    with deferred_interrupts():  # on the stack of feeds to stop before anything can interrupt it
+        stack.append(feed)
+        feed.start()
     return feed
 
 
@@ -362,10 +368,37 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
             callback_list.on_epoch_end(epoch, epoch_logs)
             if callback_model.stop_training:
                 break
+    except BaseException:
+        try:
+            _stop_feeds(feeds)  # the workers first, then the callbacks' end
+        finally:
+            end_interrupted_training(callback_model, callback_list)
+        raise
     finally:
         _stop_feeds(feeds)
     callback_list.on_train_end()
     return model.history
+
+
+def end_interrupted_training(model, callback_list):
+    """Ends training that an exception (a `KeyboardInterrupt`, an error in a callback or in the data)
+    cut short: runs every callback's `on_train_end`, so files are completed and closed.
+
+    Keras 2.2 (and tf_keras) skip `on_train_end` then; kernelkit runs it with `logs['interrupted']`
+    True and `model.stop_training` True, so a callback can tell (`BackupAndRestore` keeps its backup).
+    An error raised by a callback there is turned into a warning: the exception that stopped training
+    is the one the caller sees.
+
+    # Arguments
+        model: the model being trained (the callbacks' model).
+        callback_list: the `CallbackList` whose `on_train_begin` ran.
+    """
+    model.stop_training = True
+    try:
+        callback_list.on_train_end(Logs(interrupted=True))
+    except Exception as error:  # noqa: BLE001 - the interruption is what the caller must see
+        warnings.warn('A callback failed in `on_train_end` after training was interrupted: %s: %s'
+                      % (type(error).__name__, error), RuntimeWarning)
 
 
 def _validate(model, val_feed, val_arrays, validation_steps, batch_size, out_labels, epoch_logs):

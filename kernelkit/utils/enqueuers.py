@@ -35,6 +35,8 @@ import traceback
 
 import numpy as np
 
+from kernelkit.utils.interrupts import deferred_interrupts
+
 __all__ = ['Sequence', 'SequenceEnqueuer', 'OrderedEnqueuer', 'GeneratorEnqueuer', 'RemoteTraceback']
 
 # The start method of worker processes: None means 'fork' where available, else 'spawn'. Tests may set it.
@@ -657,21 +659,22 @@ class OrderedEnqueuer(SequenceEnqueuer):
         """
         workers = _check_workers(workers)
         max_queue_size = _check_queue_size(max_queue_size)
-        if self._running:
-            self.stop()
-        self.workers = workers
-        self._depth = max_queue_size
-        self._rng = random.Random(random.getrandbits(64)) if self.shuffle else None
-        self._pending.clear()
-        self._passes = 0
-        self._order = collections.deque(_pass_order(self.sequence, self.shuffle, self._rng))
-        self._running = True
-        try:
-            self._pool = self._make_pool()
-            self._fill()
-        except BaseException:
-            self.stop()
-            raise
+        with deferred_interrupts():  # no worker left behind by a Ctrl-C in the middle
+            if self._running:
+                self.stop()
+            self.workers = workers
+            self._depth = max_queue_size
+            self._rng = random.Random(random.getrandbits(64)) if self.shuffle else None
+            self._pending.clear()
+            self._passes = 0
+            self._order = collections.deque(_pass_order(self.sequence, self.shuffle, self._rng))
+            self._running = True
+            try:
+                self._pool = self._make_pool()
+                self._fill()
+            except BaseException:
+                self.stop()
+                raise
 
     def _make_pool(self):
         name = 'kernelkit-sequence-worker'
@@ -695,10 +698,11 @@ class OrderedEnqueuer(SequenceEnqueuer):
     def _next_pass(self):
         _end_of_pass(self.sequence)
         self._passes += 1
-        if self._workers_need_restart():
-            self._pool.close()
-            self._pool = None
-            self._pool = self._make_pool()
+        with deferred_interrupts():
+            if self._workers_need_restart():
+                self._pool.close()
+                self._pool = None
+                self._pool = self._make_pool()
         self._order = collections.deque(_pass_order(self.sequence, self.shuffle, self._rng))
 
     def get(self):
@@ -733,14 +737,15 @@ class OrderedEnqueuer(SequenceEnqueuer):
         # Arguments
             timeout: maximum time to wait for each worker.
         """
-        self._running = False
-        for task in self._pending:
-            task.cancelled = True
-        self._pending.clear()
-        self._order.clear()
-        pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.close(timeout)
+        with deferred_interrupts():
+            self._running = False
+            for task in self._pending:
+                task.cancelled = True
+            self._pending.clear()
+            self._order.clear()
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.close(timeout)
 
 
 class GeneratorEnqueuer(SequenceEnqueuer):
@@ -805,25 +810,26 @@ class GeneratorEnqueuer(SequenceEnqueuer):
         """
         workers = _check_workers(workers)
         max_queue_size = _check_queue_size(max_queue_size)
-        if self._running:
-            self.stop()
-        self.workers = workers
-        self._exhausted = False
-        self._running = True
-        try:
-            if self.use_multiprocessing:
-                self._start_processes(workers, max_queue_size)
-            else:
-                self._queue = queue.Queue(max(max_queue_size, 0))
-                self._stop_event = threading.Event()
-                self._threads = [threading.Thread(target=self._thread_task, daemon=True,
-                                                  name='kernelkit-generator-worker-%d' % number)
-                                 for number in range(workers)]
-                for thread in self._threads:
-                    thread.start()
-        except BaseException:
-            self.stop()
-            raise
+        with deferred_interrupts():  # no worker left behind by a Ctrl-C in the middle
+            if self._running:
+                self.stop()
+            self.workers = workers
+            self._exhausted = False
+            self._running = True
+            try:
+                if self.use_multiprocessing:
+                    self._start_processes(workers, max_queue_size)
+                else:
+                    self._queue = queue.Queue(max(max_queue_size, 0))
+                    self._stop_event = threading.Event()
+                    self._threads = [threading.Thread(target=self._thread_task, daemon=True,
+                                                      name='kernelkit-generator-worker-%d' % number)
+                                     for number in range(workers)]
+                    for thread in self._threads:
+                        thread.start()
+            except BaseException:
+                self.stop()
+                raise
 
     def _start_processes(self, workers, max_queue_size):
         context = _multiprocessing_context()
@@ -926,22 +932,23 @@ class GeneratorEnqueuer(SequenceEnqueuer):
         # Arguments
             timeout: maximum time to wait for each worker.
         """
-        self._running = False
-        if self._stop_event is not None:
-            self._stop_event.set()
-        for thread in self._threads:
-            if thread is not threading.current_thread():
-                thread.join(timeout)
-        self._threads = [thread for thread in self._threads if thread.is_alive()]
-        for process in self._processes:
-            if process.is_alive():
-                process.terminate()
-        for process in self._processes:
-            process.join(5.)
-            if process.is_alive():  # pragma: no cover - ignores SIGTERM
-                process.kill()
-                process.join()
-        if self._processes and self._queue is not None:
-            self._queue.close()
-            self._queue.join_thread()
-        self._processes = []
+        with deferred_interrupts():
+            self._running = False
+            if self._stop_event is not None:
+                self._stop_event.set()
+            for thread in self._threads:
+                if thread is not threading.current_thread():
+                    thread.join(timeout)
+            self._threads = [thread for thread in self._threads if thread.is_alive()]
+            for process in self._processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in self._processes:
+                process.join(5.)
+                if process.is_alive():  # pragma: no cover - ignores SIGTERM
+                    process.kill()
+                    process.join()
+            if self._processes and self._queue is not None:
+                self._queue.close()
+                self._queue.join_thread()
+            self._processes = []
