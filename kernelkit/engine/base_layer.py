@@ -20,6 +20,7 @@ import tensorflow as tf
 from kernelkit.backend import config as backend_config
 from kernelkit.engine import distribution
 from kernelkit.engine.input_spec import InputSpec, assert_input_compatibility
+from kernelkit.engine.layer_nodes import NodeAccessors
 from kernelkit.backend.symbolic import KerasTensor, Node, Operation, evaluation
 from kernelkit.backend.symbolic.templates import substitute
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
@@ -63,7 +64,7 @@ def updates_enabled():
     return _CALL_CONTEXT.frozen == 0
 
 
-class Layer(Operation):
+class Layer(NodeAccessors, Operation):
     """Base class of all layers.
 
     Subclasses implement `build(input_shape)` (create weights with `add_weight`), `call(inputs, **kwargs)`
@@ -653,118 +654,6 @@ class Layer(Operation):
                 layer._call_losses = losses
         outputs, output_mask = concrete.structured_outputs
         return outputs, output_mask
-
-    # ----------------------------------------------------------------------------------------------
-    # Graph bookkeeping: inputs and outputs of the calls recorded on KerasTensors.
-
-    def _node_attribute(self, node_index, attribute, description):
-        if not self._inbound_nodes:
-            raise AttributeError('The layer "%s" has never been called and thus has no defined %s.'
-                                 % (self.name, description))
-        if node_index >= len(self._inbound_nodes):
-            raise ValueError('Asked to get %s at node %d, but the layer "%s" has only %d inbound nodes.'
-                             % (description, node_index, self.name, len(self._inbound_nodes)))
-        return unpack_singleton(getattr(self._inbound_nodes[node_index], attribute))
-
-    def _single_node_attribute(self, attribute, description, method):
-        if len(self._inbound_nodes) > 1:
-            values = [getattr(node, attribute) for node in self._inbound_nodes]
-            if attribute.endswith('shapes') and all(v == values[0] for v in values):
-                return unpack_singleton(values[0])
-            raise AttributeError('Layer %s has multiple inbound nodes, hence the notion of "%s" is '
-                                 'ill-defined for the layer. Use `%s(node_index)` instead.'
-                                 % (self.name, description, method))
-        return self._node_attribute(0, attribute, description)
-
-    def get_input_at(self, node_index):
-        """Returns the input tensor(s) of the call number `node_index` of this layer.
-
-        # Arguments
-            node_index: index of the call (node), 0 for the first call.
-
-        # Returns
-            A `KerasTensor` or a list of them.
-        """
-        return self._node_attribute(node_index, 'input_tensors', 'input')
-
-    def get_output_at(self, node_index):
-        """Returns the output tensor(s) of the call number `node_index` of this layer.
-
-        # Arguments
-            node_index: index of the call (node).
-
-        # Returns
-            A `KerasTensor` or a list of them.
-        """
-        return self._node_attribute(node_index, 'output_tensors', 'output')
-
-    def get_input_shape_at(self, node_index):
-        """Returns the input shape(s) of the call number `node_index`.
-
-        # Arguments
-            node_index: index of the call (node).
-
-        # Returns
-            A shape tuple or a list of them.
-        """
-        return self._node_attribute(node_index, 'input_shapes', 'input shape')
-
-    def get_output_shape_at(self, node_index):
-        """Returns the output shape(s) of the call number `node_index`.
-
-        # Arguments
-            node_index: index of the call (node).
-
-        # Returns
-            A shape tuple or a list of them.
-        """
-        return self._node_attribute(node_index, 'output_shapes', 'output shape')
-
-    def get_input_mask_at(self, node_index):
-        """Returns the input mask(s) of the call number `node_index`.
-
-        # Arguments
-            node_index: index of the call (node).
-
-        # Returns
-            A mask description (`KerasTensor`), a list of them, or `None`.
-        """
-        return self._node_attribute(node_index, 'input_masks', 'input mask')
-
-    def get_output_mask_at(self, node_index):
-        """Returns the output mask(s) of the call number `node_index`.
-
-        # Arguments
-            node_index: index of the call (node).
-
-        # Returns
-            A mask description (`KerasTensor`), a list of them, or `None`.
-        """
-        return self._node_attribute(node_index, 'output_masks', 'output mask')
-
-    @property
-    def input(self):
-        return self._single_node_attribute('input_tensors', 'layer input', 'get_input_at')
-
-    @property
-    def output(self):
-        return self._single_node_attribute('output_tensors', 'layer output', 'get_output_at')
-
-    @property
-    def input_shape(self):
-        return self._single_node_attribute('input_shapes', 'input shape', 'get_input_shape_at')
-
-    @property
-    def output_shape(self):
-        return self._single_node_attribute('output_shapes', 'output shape', 'get_output_shape_at')
-
-    @property
-    def input_mask(self):
-        return self._single_node_attribute('input_masks', 'input mask', 'get_input_mask_at')
-
-    @property
-    def output_mask(self):
-        return self._single_node_attribute('output_masks', 'output mask', 'get_output_mask_at')
 
     # ----------------------------------------------------------------------------------------------
     # Configuration.
