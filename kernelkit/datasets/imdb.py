@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from kernelkit.datasets import _sequences
+from kernelkit.datasets import _safe_files, _sequences
 from kernelkit.preprocessing.sequence import _remove_long_seq  # also its Keras 2.2.4 path here
 from kernelkit.utils.data_utils import get_file
 
@@ -15,7 +15,7 @@ _WORD_INDEX_HASH = 'bfafd718b763782e994055a2d397834f'
 
 
 def load_data(path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2,
-              index_from=3, **kwargs):
+              index_from=3, allow_pickle=False, **kwargs):
     """Loads the IMDB dataset.
 
     Reviews are shuffled (training and test separately) with `seed`; then every word index is shifted by
@@ -35,6 +35,8 @@ def load_data(path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113
         oov_char: words that were cut out because of the `num_words` or `skip_top` limit are replaced
             with this character.
         index_from: index actual words with this index and higher.
+        allow_pickle: `True` to let numpy unpickle the file's object arrays with no restriction (only for
+            a file you trust). By default they are read by an unpickler that builds lists of numbers only.
         **kwargs: only the Keras 1 `nb_words` (renamed `num_words`) is accepted.
 
     # Returns
@@ -42,6 +44,7 @@ def load_data(path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113
         lists of word indices, `y` arrays the labels (0 negative, 1 positive).
 
     # Raises
+        ValueError: if the file's object arrays name any other Python object (without `allow_pickle`).
         ValueError: if `maxlen` is so low that no sequence is kept.
         TypeError: for unknown keyword arguments.
         kernelkit.utils.data_utils.DownloadError: if the file is not cached and cannot be downloaded.
@@ -54,9 +57,8 @@ def load_data(path='imdb.npz', num_words=None, skip_top=0, maxlen=None, seed=113
     if nb_words is not None:
         num_words = nb_words
     path = get_file(path, origin=_ORIGIN, file_hash=_FILE_HASH)
-    with np.load(path, allow_pickle=True) as f:
-        x_train, labels_train = f['x_train'], f['y_train']
-        x_test, labels_test = f['x_test'], f['y_test']
+    x_train, labels_train, x_test, labels_test = _safe_files.load_npz(
+        path, ['x_train', 'y_train', 'x_test', 'y_test'], allow_pickle=allow_pickle)
 
     rng = np.random.RandomState(seed)  # the same draws as Keras 2's np.random.seed(seed) + shuffle
     indices = np.arange(len(x_train))

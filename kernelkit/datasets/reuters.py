@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from kernelkit.datasets import _sequences
+from kernelkit.datasets import _safe_files, _sequences
 from kernelkit.preprocessing.sequence import _remove_long_seq  # also its Keras 2.2.4 path here
 from kernelkit.utils.data_utils import get_file
 
@@ -15,7 +15,7 @@ _WORD_INDEX_HASH = '4d44cc38712099c9e383dc6e5f11a921'
 
 
 def load_data(path='reuters.npz', num_words=None, skip_top=0, maxlen=None, test_split=0.2, seed=113,
-              start_char=1, oov_char=2, index_from=3, **kwargs):
+              start_char=1, oov_char=2, index_from=3, allow_pickle=False, **kwargs):
     """Loads the Reuters newswire classification dataset.
 
     The newswires are shuffled with `seed`; word indices are shifted by `index_from`, `start_char` is put
@@ -35,6 +35,8 @@ def load_data(path='reuters.npz', num_words=None, skip_top=0, maxlen=None, test_
         oov_char: words that were cut out because of the `num_words` or `skip_top` limit are replaced
             with this character.
         index_from: index actual words with this index and higher.
+        allow_pickle: `True` to let numpy unpickle the file's object arrays with no restriction (only for
+            a file you trust). By default they are read by an unpickler that builds lists of numbers only.
         **kwargs: only the Keras 1 `nb_words` (renamed `num_words`) is accepted.
 
     # Returns
@@ -42,6 +44,7 @@ def load_data(path='reuters.npz', num_words=None, skip_top=0, maxlen=None, test_
         lists of word indices, `y` arrays the topic labels.
 
     # Raises
+        ValueError: if the file's object arrays name any other Python object (without `allow_pickle`).
         ValueError: for a `test_split` outside `[0, 1)`.
         TypeError: for unknown keyword arguments.
         kernelkit.utils.data_utils.DownloadError: if the file is not cached and cannot be downloaded.
@@ -51,8 +54,7 @@ def load_data(path='reuters.npz', num_words=None, skip_top=0, maxlen=None, test_
         num_words = nb_words
     _sequences.check_split(test_split)
     path = get_file(path, origin=_ORIGIN, file_hash=_FILE_HASH)
-    with np.load(path, allow_pickle=True) as f:
-        xs, labels = f['x'], f['y']
+    xs, labels = _safe_files.load_npz(path, ['x', 'y'], allow_pickle=allow_pickle)
 
     rng = np.random.RandomState(seed)
     indices = np.arange(len(xs))

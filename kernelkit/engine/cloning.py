@@ -10,13 +10,15 @@ from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_layer import Input, InputLayer
 from kernelkit.engine.sequential import Sequential
 from kernelkit.engine.training import Model
-from kernelkit.utils.generic_utils import to_list, unpack_singleton
+from kernelkit.utils.generic_utils import _SafeModeScope, to_list, unpack_singleton
 
 __all__ = ['clone_model']
 
 
 def _clone_layer(layer):
-    return layer.__class__.from_config(layer.get_config())
+    # The config comes from a live layer of this process, not from a file: a Lambda's own bytecode may load.
+    with _SafeModeScope(False):
+        return layer.__class__.from_config(layer.get_config())
 
 
 def _wrap_input(x, input_layer):

@@ -12,7 +12,7 @@ from kernelkit import backend as K
 from kernelkit.engine.base_layer import Layer
 from kernelkit.engine.input_spec import InputSpec
 from kernelkit.layers.arguments import serialize_arguments
-from kernelkit.utils.generic_utils import func_dump, func_load
+from kernelkit.utils.generic_utils import _SAFE_MODE, func_dump, func_load
 
 
 def _label(cls, kwargs):
@@ -450,55 +450,107 @@ class Lambda(Layer):
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         """Recreates the layer; Python bytecode is only loaded with `safe_mode=False`.
 
+        A function stored by name (`function_type: 'function'`) is looked up in the registered custom
+        objects (`custom_objects`, `CustomObjectScope`, `get_custom_objects()`), then among kernelkit's
+        activations and tensor functions of the backend (`relu`, `abs`, `square`...). Only with
+        `safe_mode=False` is it also looked up in the module the file names (tf_keras's `module` key).
+
         # Arguments
             config: the layer config.
             custom_objects: dictionary of functions by name.
-            safe_mode: `False` to allow loading lambdas stored as bytecode (default: the value set by
-                `load_model`/`model_from_json`, else `True`).
+            safe_mode: `False` to allow loading lambdas stored as bytecode, and functions named by their
+                module (default: the value set by `load_model`/`model_from_json`, else `True`).
 
         # Returns
             A `Lambda` layer.
 
         # Raises
-            ValueError: for a stored lambda in safe mode, or an unknown function name.
+            ValueError: for a stored lambda in safe mode, or an unknown (or unregistered) function name.
         """
         from kernelkit.utils.generic_utils import get_custom_objects, _SCOPE_STACK
         config = dict(config)
         if safe_mode is None:
             safe_mode = _SAFE_MODE[-1]
-        known = dict(globals())
+        registered = dict(get_custom_objects())
+        for scope in _SCOPE_STACK:
+            registered.update(scope)
+        registered.update(custom_objects or {})
         # tf_keras records the module that defined the function; when it is imported, its names are
-        # visible to the function (as they were where it was written) and named functions are found there.
+        # visible to the function (as they were where it was written). Only used with safe_mode=False.
         modules = [config.pop(key, None) for key in ('module', 'output_shape_module', 'mask_module')]
+        module_names = {}
         for module in modules:
             if isinstance(module, str) and module in sys.modules:
-                known.update(vars(sys.modules[module]))
-        known.update(get_custom_objects())
-        for scope in _SCOPE_STACK:
-            known.update(scope)
-        known.update(custom_objects or {})
+                module_names.update(vars(sys.modules[module]))
+        layer_name = config.get('name')
 
-        def restore(value, kind):
+        def restore(value, kind, module):
             if kind == 'lambda':
-                return _load_function(value, known, config.get('name'), safe_mode)
+                if safe_mode:
+                    return _load_function(value, None, layer_name, True)  # raises
+                globs = dict(globals())  # Keras 2: a stored lambda sees `K`, `np`... of this module
+                globs.update(module_names)
+                globs.update(registered)
+                return _load_function(value, globs, layer_name, False)
             if kind == 'function':
-                if value not in known:
-                    raise ValueError('Unknown function %r in Lambda layer %s: pass it through `custom_objects`.'
-                                     % (value, config.get('name')))
-                return known[value]
+                return _function_by_name(value, registered, module_names, module, safe_mode, layer_name)
             return tuple(value) if isinstance(value, list) else value
 
-        config['function'] = restore(config['function'], config.pop('function_type', 'function'))
-        config['output_shape'] = restore(config.get('output_shape'), config.pop('output_shape_type', 'raw'))
+        config['function'] = restore(config['function'], config.pop('function_type', 'function'), modules[0])
+        config['output_shape'] = restore(config.get('output_shape'), config.pop('output_shape_type', 'raw'),
+                                         modules[1])
         if 'mask_type' in config:  # tf_keras stores a mask function like the others
-            config['mask'] = restore(config.get('mask'), config.pop('mask_type'))
+            config['mask'] = restore(config.get('mask'), config.pop('mask_type'), modules[2])
         arguments = config.get('arguments') or {}
         config['arguments'] = {key: np.array(value['value']) if isinstance(value, dict) and
                                value.get('type') == 'ndarray' else value for key, value in arguments.items()}
         return cls(**config)
 
 
-_SAFE_MODE = [True]
+# Backend functions a Lambda config may name without registering them: tensor in, tensor out, no state
+# changed (no `set_value`, `update`, `clear_session`, `function`, `eval`, `print_tensor`...).
+_BACKEND_FUNCTION_NAMES = (
+    'abs', 'all', 'any', 'argmax', 'argmin', 'batch_dot', 'batch_flatten', 'bias_add', 'binary_crossentropy',
+    'cast', 'categorical_crossentropy', 'clip', 'concatenate', 'cos', 'cumprod', 'cumsum', 'dot', 'elu',
+    'equal', 'exp', 'expand_dims', 'flatten', 'greater', 'greater_equal', 'hard_sigmoid', 'identity',
+    'l2_normalize', 'less', 'less_equal', 'log', 'logsumexp', 'max', 'maximum', 'mean', 'min', 'minimum',
+    'not_equal', 'one_hot', 'ones_like', 'permute_dimensions', 'pow', 'prod', 'relu', 'repeat',
+    'repeat_elements', 'reshape', 'resize_images', 'resize_volumes', 'reverse', 'round', 'sigmoid', 'sign',
+    'sin', 'softmax', 'softplus', 'softsign', 'sparse_categorical_crossentropy', 'spatial_2d_padding',
+    'spatial_3d_padding', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'stop_gradient', 'sum', 'tanh',
+    'temporal_padding', 'tile', 'transpose', 'var', 'zeros_like')
+
+
+def _kernelkit_function(name):
+    """kernelkit's own activation or backend tensor function called `name`, or `None`."""
+    found = activations._ACTIVATIONS.get(name)
+    if found is None and name in _BACKEND_FUNCTION_NAMES:
+        found = getattr(K, name, None)
+    return found
+
+
+def _function_by_name(name, registered, module_names, module, safe_mode, layer_name):
+    """Resolves a Lambda's function stored by name; nothing else in the process is reachable by name
+    unless the user registered it (or, with `safe_mode=False`, the file's module defines it)."""
+    if not isinstance(name, str):
+        raise ValueError('Lambda layer %s stores its function by name, but the name is %r, not a string.'
+                         % (layer_name, name))
+    if name in registered:
+        return registered[name]
+    if not safe_mode and name in module_names:
+        return module_names[name]
+    found = _kernelkit_function(name)
+    if found is not None:
+        return found
+    if isinstance(module, str) and name in module_names:
+        raise ValueError('Lambda layer %s names the function %r of module %r, which is not a registered custom '
+                         'object; a function named by a file is only looked up in its module with '
+                         '`safe_mode=False` (e.g. `load_model(path, safe_mode=False)`, for files you trust). '
+                         'Or pass it: `custom_objects={%r: %s}`.' % (layer_name, name, module, name, name))
+    raise ValueError('Unknown function %r in Lambda layer %s: pass it through `custom_objects` (or register it '
+                     'with `CustomObjectScope` or `get_custom_objects()`).' % (name, layer_name))
+
+
 
 
 class ActivityRegularization(Layer):

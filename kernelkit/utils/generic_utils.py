@@ -19,6 +19,23 @@ import types
 
 _GLOBAL_CUSTOM_OBJECTS = {}
 _SCOPE_STACK = []
+# Whether configs being deserialized may carry code (Lambda bytecode): `True` (refused) unless a loader was
+# given `safe_mode=False`, or the config comes from a live object of this process (`clone_model`).
+_SAFE_MODE = [True]
+
+
+class _SafeModeScope:
+    """Sets the safe mode that `Lambda.from_config` uses when it is not given one, inside a `with` block."""
+
+    def __init__(self, safe_mode):
+        self.safe_mode = bool(safe_mode)
+
+    def __enter__(self):
+        _SAFE_MODE.append(self.safe_mode)
+        return self
+
+    def __exit__(self, *exc_info):
+        _SAFE_MODE.pop()
 
 
 class CustomObjectScope:

@@ -7,6 +7,57 @@ import pickle
 
 import numpy as np
 
+# The only globals a pickle of numpy arrays, dtypes and numpy scalars needs (numpy 1 and 2 module names).
+_NUMPY_PICKLE_GLOBALS = frozenset([
+    ('numpy', 'ndarray'), ('numpy', 'dtype'), ('_codecs', 'encode'),  # encode: bytes in protocol 2 pickles
+    ('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),
+    ('numpy.core.multiarray', 'scalar'), ('numpy._core.multiarray', 'scalar')])
+
+
+class _NumpyOnlyUnpickler(pickle.Unpickler):
+    """An unpickler that builds numpy arrays, dtypes, numpy scalars and plain Python values (lists, dicts,
+    strings, numbers) only: any other class or function named by the pickle is refused, so loading it
+    cannot run code."""
+
+    source = 'the pickled data'
+    hint = ''
+
+    def find_class(self, module, name):
+        if (module, name) in _NUMPY_PICKLE_GLOBALS:
+            return super(_NumpyOnlyUnpickler, self).find_class(module, name)
+        raise ValueError('%s asks to construct the Python object %s.%s while unpickling; only numpy arrays and '
+                         'plain values are read without opt-in, because unpickling other objects can run code '
+                         'from the file.%s' % (self.source, module, name, self.hint))
+
+
+def safe_unpickle(file, source, hint='', **kwargs):
+    """Reads a pickle that may only hold numpy arrays, numpy scalars and plain Python values.
+
+    # Arguments
+        file: a binary file object, or the pickled `bytes`.
+        source: how messages name the data (e.g. the file's path).
+        hint: a sentence appended to the error, saying how to opt in to full unpickling.
+        **kwargs: passed to `pickle.Unpickler` (e.g. `encoding='bytes'` for Python 2 pickles).
+
+    # Returns
+        The unpickled value.
+
+    # Raises
+        ValueError: if the pickle names any other class or function, or is not a valid pickle.
+    """
+    import io
+    if isinstance(file, (bytes, bytearray)):
+        file = io.BytesIO(file)
+    unpickler = _NumpyOnlyUnpickler(file, **kwargs)
+    unpickler.source = source
+    unpickler.hint = (' ' + hint) if hint else ''
+    try:
+        return unpickler.load()
+    except ValueError:
+        raise
+    except (pickle.UnpicklingError, EOFError, TypeError, AttributeError, IndexError, KeyError) as error:
+        raise ValueError('%s is not a valid pickle of numpy data (%s: %s).' % (source, type(error).__name__, error))
+
 
 class HDF5Matrix(object):
     """Representation of an HDF5 dataset to be used instead of a Numpy array.
@@ -29,7 +80,9 @@ class HDF5Matrix(object):
         ImportError: if h5py is not installed.
         IOError: if the file cannot be opened.
         KeyError: if the file has no dataset called `dataset`.
-        ValueError: if `start`/`end` do not describe a slice of the dataset.
+        ValueError: if `start`/`end` do not describe a slice of the dataset, or if `dataset` is a group or
+            holds objects (variable-length strings, references): those are refused, nothing is unpickled
+            or evaluated.
 
     # Example
     ```python
@@ -53,6 +106,13 @@ class HDF5Matrix(object):
             raise KeyError('The HDF5 file %s has no dataset named %r. It holds: %s.'
                            % (datapath, dataset, ', '.join(sorted(handle.keys())) or 'nothing'))
         self.data = handle[dataset]
+        if not isinstance(self.data, h5py.Dataset):
+            raise ValueError('HDF5Matrix needs a dataset; %r in the HDF5 file %s is a %s.'
+                             % (dataset, datapath, type(self.data).__name__))
+        if self.data.dtype.kind == 'O':
+            raise ValueError('HDF5Matrix reads numeric datasets only; %r in the HDF5 file %s has dtype %s '
+                             '(variable-length strings or object references), which it refuses. Read it with '
+                             'h5py directly if you need it.' % (dataset, datapath, self.data.dtype))
         length = self.data.shape[0] if self.data.shape else 0
         if not self.data.shape:
             raise ValueError('HDF5Matrix needs a dataset with at least one dimension; %r is a scalar.'
@@ -259,8 +319,8 @@ class H5Dict(object):
                 val = self.data[attr]
                 if isinstance(val, dict) and val.get('_is_group'):
                     return self._child(val)
-                if self.data.get('_%s_pickled' % attr):
-                    return pickle.loads(val)
+                if self.data.get('_%s_pickled' % attr):  # numpy values only: nothing else is unpickled
+                    return safe_unpickle(val, 'The pickled value %r of the H5Dict' % (attr,))
                 return val
             self._missing(attr)
             group = {'_is_group': True}

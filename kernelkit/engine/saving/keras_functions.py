@@ -198,15 +198,22 @@ def pickle_model(model):
     return state
 
 
-def unpickle_model(state):
+def unpickle_model(state, safe_mode=None):
     """Rebuilds a model from `pickle_model`'s state (compiled when the state has a training configuration).
 
-    A pickle can run any code when it is loaded, so Lambda bytecode in the state is loaded too.
-
     # Arguments
-        state: the dictionary `pickle_model` returned (or an `H5Dict` over it).
+        state: the dictionary `pickle_model` returned (or an `H5Dict` over it, or over an HDF5 file).
+        safe_mode: whether Lambda bytecode in the state is refused. By default it loads from a plain
+            `dict` or an `H5Dict` over one (it came from `pickle`, and a pickle can already run any code
+            when it is loaded) and is refused from anything else (an `H5Dict` over a file: pass
+            `safe_mode=False` if you trust it).
 
     # Returns
         The model.
+
+    # Raises
+        ValueError: for Lambda bytecode in safe mode, or a state that holds no model.
     """
-    return _deserialize_model(state, safe_mode=False)
+    if safe_mode is None:
+        safe_mode = not isinstance(_as_group(state), DictGroup)  # a dict, or an H5Dict over a dict
+    return _deserialize_model(state, safe_mode=safe_mode)
