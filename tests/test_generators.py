@@ -373,7 +373,8 @@ def test_generator_that_raises_reaches_the_caller_with_its_traceback(workers):
     text = ''.join(traceback.format_exception(type(error), error, error.__traceback__))
     assert 'line %d, in _failing_generator' % _line_of('GENERATOR-FAILING-LINE') in text
     assert [event[0] for event in recorder.events].count('batch_end') == 2
-    assert 'train_end' not in [event[0] for event in recorder.events]
+    # Keras 2.2 skipped on_train_end on an error; kernelkit runs it (after stopping the workers), last.
+    assert recorder.events[-1] == ('train_end', None)
     assert_nothing_left(threads_before)
 
 

@@ -85,5 +85,7 @@ class BackupAndRestore(Callback):
                 f.attrs[_EPOCH_ATTRIBUTE] = int(epoch)
 
     def on_train_end(self, logs=None):
+        if (logs or {}).get('interrupted'):
+            return  # interrupted (Ctrl-C, an error): the backup is what a next `fit` resumes from
         if self.delete_checkpoint and distribution.is_chief(self._strategy()) and os.path.exists(self.backup_path):
             os.remove(self.backup_path)
