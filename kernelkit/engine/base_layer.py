@@ -9,6 +9,7 @@ from inputs. `__call__` is where the two worlds meet:
 
 Either way, masks, the `training` flag and activity regularization are handled by one method, `_invoke`.
 """
+import contextlib
 import functools
 import inspect
 import re
@@ -534,12 +535,7 @@ class Layer(NodeAccessors, Operation):
             arguments['mask'] = mask
         if training is not None and accepts.training:
             arguments['training'] = training
-        outermost = _CALL_CONTEXT.depth == 0
-        if outermost:
-            for layer in self._flatten_layers():
-                layer._call_losses = []
-        _CALL_CONTEXT.depth += 1
-        try:
+        with self._call_bookkeeping():
             with evaluation.layer_call_scope():
                 if training is None:
                     outputs = self.call(inputs, **arguments)
@@ -550,9 +546,24 @@ class Layer(NodeAccessors, Operation):
                 for output in to_list(outputs):
                     self._call_losses.append(self.activity_regularizer(output))
             output_mask = self.compute_mask(inputs, mask)
+        return outputs, output_mask
+
+    @contextlib.contextmanager
+    def _call_bookkeeping(self, freezes=False):
+        """Around one call of this layer (or model): the outermost call resets the per-call losses of
+        every layer inside; a call with `freezes` (a model with `trainable=False`) turns off the
+        updates of the layers inside it (see `updates_enabled`)."""
+        if _CALL_CONTEXT.depth == 0:
+            for layer in self._flatten_layers():
+                layer._call_losses = []
+        frozen = 1 if freezes else 0
+        _CALL_CONTEXT.depth += 1
+        _CALL_CONTEXT.frozen += frozen
+        try:
+            yield
         finally:
             _CALL_CONTEXT.depth -= 1
-        return outputs, output_mask
+            _CALL_CONTEXT.frozen -= frozen
 
     def _run_node(self, node, inputs, masks, evaluation_):
         """Computes one recorded call of this layer on real values (for the graph runner)."""

@@ -298,20 +298,8 @@ class Network(Layer):
     def _invoke(self, inputs, mask, training, kwargs):
         if not self._is_graph_network:
             return super(Network, self)._invoke(inputs, mask, training, kwargs)
-        from kernelkit.engine import base_layer
-        outermost = base_layer._CALL_CONTEXT.depth == 0
-        if outermost:
-            for layer in self._flatten_layers():
-                layer._call_losses = []
-        context = base_layer._CALL_CONTEXT
-        frozen = 0 if self.trainable else 1
-        context.depth += 1
-        context.frozen += frozen
-        try:
+        with self._call_bookkeeping(freezes=not self.trainable):
             outputs, masks = self._run_graph(inputs, training, mask)
-        finally:
-            context.depth -= 1
-            context.frozen -= frozen
         masks = None if all(m is None for m in masks) else unpack_singleton(masks)
         return unpack_singleton(outputs), masks
 

@@ -12,13 +12,9 @@ sources, with `steps` defaulting to `len(sequence)` or to one pass over a datase
 
 How `fit_generator` drives the callbacks (Keras 2.2): the callbacks are `BaseLogger`, `ProgbarLogger`
 (counting steps, only when `verbose`), the user's, then `History`; `params` holds `epochs`, `steps`,
-`verbose`, `do_validation` and `metrics` (always with the `val_` names). One `Logs` object is created
-before the first epoch and handed to every `on_epoch_end`, so a value written by a callback (such as
-`lr` by `ReduceLROnPlateau`) is seen by the callbacks after it. Validation runs after the last step of
-an epoch, even when a callback asked to stop during that step.
-
-An exception (Ctrl-C included) stops the workers, then runs `on_train_end` with `logs['interrupted']`
-True (Keras 2.2 skipped it), then reaches the caller: see `end_interrupted_training`.
+`verbose`, `do_validation` and `metrics` (always with the `val_` names). The epochs themselves run in
+the one epoch loop of `training_loop` (shared with `fit`), fed by `FeedBatches`: one `Logs` object for
+all epochs, and validation right after the last step of an epoch.
 """
 import inspect
 import warnings
@@ -26,7 +22,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
-from kernelkit.engine.logs import Logs
+from kernelkit.engine import training_loop
 from kernelkit.engine.training_utils import iter_sequence_infinite  # noqa: F401 (its Keras 2.2.4 path)
 from kernelkit.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, Sequence, iterate_sequence
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
@@ -318,96 +314,81 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
     if val_arrays is not None:
         for callback in callback_list:
             callback.validation_data = val_arrays[0] + val_arrays[1] + val_arrays[2]
-    callback_list.on_train_begin()
-    initial_epoch = model._initial_epoch_after_restore(initial_epoch)
+    source = FeedBatches(model, train_feed, val_feed, class_weight, epochs, initial_epoch)
 
-    feeds = []
-    try:
+    def validate(epoch_logs):
         if val_feed is not None:
-            _start_feed(val_feed, feeds)
-        _start_feed(train_feed, feeds)
-        callback_model.stop_training = False
-        epoch_logs = Logs()  # created once, as in Keras 2.2: values carry over between epochs
-        largest_batch = 1
-        for epoch in range(initial_epoch, epochs):
-            callback_list.on_epoch_begin(epoch)
-            train_feed.begin_epoch()
-            steps_done = 0
-            ran_out = False
-            while steps_per_epoch is None or steps_done < steps_per_epoch:
-                try:
-                    output = train_feed.next_batch()
-                except StopIteration:
-                    ran_out = steps_per_epoch is not None
-                    break
-                x, y, sample_weight = _unpack_training_batch(output)
-                output = None
-                inputs, targets, weights = model._standardize_user_data(x, y, sample_weight, class_weight)
-                size = _batch_size(inputs)
-                largest_batch = max(largest_batch, size)
-                batch_logs = Logs(batch=steps_done, size=size)
-                callback_list.on_batch_begin(steps_done, batch_logs)
-                values = model._function('train', inputs, targets, weights)(inputs, targets, weights)
-                for name, value in zip(out_labels, values.numpy().tolist()):
-                    batch_logs[name] = value
-                callback_list.on_batch_end(steps_done, batch_logs)
-                steps_done += 1
-                if steps_per_epoch is not None and steps_done >= steps_per_epoch and do_validation:
-                    _validate(model, val_feed, val_arrays, validation_steps, largest_batch, out_labels,
-                              epoch_logs)
-                if callback_model.stop_training:
-                    break
-            if steps_per_epoch is None and not callback_model.stop_training and do_validation:
-                _validate(model, val_feed, val_arrays, validation_steps, largest_batch, out_labels, epoch_logs)
-            if ran_out:
-                _ran_out('fit_generator', steps_per_epoch * (epochs - initial_epoch),
-                         steps_per_epoch * (epoch - initial_epoch) + steps_done, 'batches')
-                callback_model.stop_training = True
-                if steps_done == 0:
-                    break  # nothing was trained in this epoch: it has no end to report
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if callback_model.stop_training:
-                break
-    except BaseException:
-        try:
-            _stop_feeds(feeds)  # the workers first, then the callbacks' end
-        finally:
-            end_interrupted_training(callback_model, callback_list)
-        raise
-    finally:
-        _stop_feeds(feeds)
-    callback_list.on_train_end()
-    return model.history
+            values = _test_feed(model, val_feed, validation_steps, 'fit_generator')
+        else:
+            values = model._test_loop(*val_arrays, batch_size=source.largest_batch, steps=validation_steps)
+        for name, value in zip(out_labels, to_list(values)):
+            epoch_logs['val_' + name] = value
+
+    return training_loop.train_epochs(model, callback_list, source, epochs, initial_epoch,
+                                      validate=validate if do_validation else None, fresh_epoch_logs=False,
+                                      validate_after_last_step=steps_per_epoch, callback_model=callback_model)
 
 
-def end_interrupted_training(model, callback_list):
-    """Ends training that an exception (a `KeyboardInterrupt`, an error in a callback or in the data)
-    cut short: runs every callback's `on_train_end`, so files are completed and closed.
-
-    Keras 2.2 (and tf_keras) skip `on_train_end` then; kernelkit runs it with `logs['interrupted']`
-    True and `model.stop_training` True, so a callback can tell (`BackupAndRestore` keeps its backup).
-    An error raised by a callback there is turned into a warning: the exception that stopped training
-    is the one the caller sees.
+class FeedBatches(object):
+    """The batch source of `fit_generator` for `training_loop.train_epochs`: the batches of a `_Feed`
+    (with its workers running while the source is entered), each checked and ordered by the model.
 
     # Arguments
-        model: the model being trained (the callbacks' model).
-        callback_list: the `CallbackList` whose `on_train_begin` ran.
+        model: the model.
+        train_feed: the `_Feed` of the training data.
+        val_feed: the `_Feed` of the validation data, or None (started and stopped with the training one).
+        class_weight: as in `fit_generator`.
+        epochs, initial_epoch: for the count in the "ran out of data" warning.
     """
-    model.stop_training = True
-    try:
-        callback_list.on_train_end(Logs(interrupted=True))
-    except Exception as error:  # noqa: BLE001 - the interruption is what the caller must see
-        warnings.warn('A callback failed in `on_train_end` after training was interrupted: %s: %s'
-                      % (type(error).__name__, error), RuntimeWarning)
 
+    def __init__(self, model, train_feed, val_feed, class_weight, epochs, initial_epoch):
+        self.model = model
+        self.train_feed, self.val_feed = train_feed, val_feed
+        self.class_weight = class_weight
+        self.epochs, self.initial_epoch = epochs, initial_epoch
+        self.largest_batch = 1  # the batch size of validation arrays, as in Keras 2.2
+        self.ran_out = False
+        self._feeds = []
 
-def _validate(model, val_feed, val_arrays, validation_steps, batch_size, out_labels, epoch_logs):
-    if val_feed is not None:
-        values = _test_feed(model, val_feed, validation_steps, 'fit_generator')
-    else:
-        values = model._test_loop(*val_arrays, batch_size=batch_size, steps=validation_steps)
-    for name, value in zip(out_labels, to_list(values)):
-        epoch_logs['val_' + name] = value
+    def __enter__(self):
+        if self.val_feed is not None:
+            _start_feed(self.val_feed, self._feeds)
+        _start_feed(self.train_feed, self._feeds)
+        return self
+
+    def __exit__(self, *exc):
+        _stop_feeds(self._feeds)
+        return False
+
+    def epoch(self):
+        """Yields `(step, inputs, targets, weights, size)` for each batch of one epoch."""
+        self.train_feed.begin_epoch()
+        steps, steps_done = self.train_feed.steps, 0
+        self.ran_out = False
+        while steps is None or steps_done < steps:
+            try:
+                output = self.train_feed.next_batch()
+            except StopIteration:
+                self.ran_out = steps is not None
+                return
+            x, y, sample_weight = _unpack_training_batch(output)
+            output = None
+            inputs, targets, weights = self.model._standardize_user_data(x, y, sample_weight, self.class_weight)
+            size = _batch_size(inputs)
+            self.largest_batch = max(self.largest_batch, size)
+            steps_done += 1
+            yield self.model._function('train', inputs, targets, weights), inputs, targets, weights, size
+
+    def end_epoch(self, model, epoch, steps_done):
+        """After the batches of an epoch: when the data ran out, warns and stops training. Returns whether
+        the epoch is reported (not when it trained nothing)."""
+        if not self.ran_out:
+            return True
+        steps = self.train_feed.steps
+        _ran_out('fit_generator', steps * (self.epochs - self.initial_epoch),
+                 steps * (epoch - self.initial_epoch) + steps_done, 'batches')
+        model.stop_training = True
+        return steps_done != 0
 
 
 def evaluate_generator(model, generator, steps=None, max_queue_size=10, workers=1, use_multiprocessing=False,
