@@ -18,13 +18,12 @@ What it rewrites, all from the table:
   `get_output_shape_for` in custom layers.
 
 Command line (`kernelkit` console script, or `python -m kernelkit`):
-    kernelkit migrate [--diff | --inplace] [--quiet] PATH...   (.py files, .ipynb notebooks, directories)
+    kernelkit migrate [--diff | --inplace [--no-backup]] [--quiet] PATH...   (.py, .ipynb files, directories)
     kernelkit run SCRIPT [ARGS...]                              (runs a Keras 1/2 script on kernelkit)
+Files are read, checked and written by `kernelkit.legacy.migrate_files` (atomically; never a corrupted file).
 """
 import argparse
 import ast
-import difflib
-import json
 import os
 import re
 import sys
@@ -37,11 +36,34 @@ from kernelkit.legacy import table
 INFO, WARNING, ERROR = 'INFO', 'WARNING', 'ERROR'
 
 
-class Note(object):
-    """One line of the migration report."""
+class MigrationError(ValueError):
+    """Code or a file the migrator leaves as it is, with the position of the reason.
 
-    def __init__(self, line, column, level, message):
+    # Arguments
+        path: the file (or `<string>`).
+        line, column: 1-based position (0, 0 when there is none).
+        message: what is wrong.
+    """
+
+    def __init__(self, path, line, column, message):
+        super(MigrationError, self).__init__('%s:%d:%d: %s' % (path, line, column, message))
+        self.path, self.line, self.column, self.message = path, line, column, message
+
+
+class Note(object):
+    """One line of the migration report.
+
+    # Arguments
+        line, column: the position (1-based; 0 when the note is about the whole file).
+        level: `INFO`, `WARNING` or `ERROR`.
+        message: the text.
+        skipped: True when the code it is about (a notebook cell) was left unmigrated because it could not be
+            read; the command line then exits with a non-zero status.
+    """
+
+    def __init__(self, line, column, level, message, skipped=False):
         self.line, self.column, self.level, self.message = line, column, level, message
+        self.skipped = skipped
 
     def format(self, path):
         """`path:line:col: LEVEL: message`."""
@@ -800,7 +822,7 @@ class _Calls(cst.CSTTransformer):
         function = name == 'merge'
         names = table.MERGE_FUNCTION_ARGS if function else table.MERGE_LAYER_ARGS
         values = self._read_signature(updated, names)
-        if values is None:
+        if values is None or (function and 'inputs' not in values):
             self.note(original, ERROR, 'this `%s` call cannot be read; use the Keras 2 merge layers.' % name)
             self.state.kept.add(name)
             return updated
@@ -1003,138 +1025,137 @@ def _migrate_modules(codes, state, notes):
     return [module.visit(_Imports(state, None)).code for module in converted]
 
 
+def _python_error(code):
+    """`(line, column, message)` of the first error Python's own parser finds in `code`, or None.
+
+    Python's parser names the position a user expects (libcst often points at the next token)."""
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError) as error:   # ValueError: null bytes, on the Pythons that raise it for them
+        if getattr(error, 'lineno', None) is None and '\0' in code:
+            index = code.find('\0')
+            return code.count('\n', 0, index) + 1, index - code.rfind('\n', 0, index), 'a null byte'
+        return error.lineno or 1, error.offset or 1, getattr(error, 'msg', None) or str(error) or 'invalid syntax'
+    except (RecursionError, MemoryError):
+        return 1, 1, 'the code is nested too deeply for the migrator to parse'
+    return None
+
+
+def _syntax_error(filename, code, line, column, message):
+    lines = code.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ''
+    return SyntaxError(message, (filename, line, column, text))
+
+
+def _cst_message(error):
+    return (str(error.message).strip().splitlines() or ['invalid syntax'])[0]
+
+
+def _check_output(old, new, filename):
+    """Raises `MigrationError` when the migrated code of code Python parses would not parse (a migrator bug:
+    the caller must then keep the old code)."""
+    if new != old:
+        problem = _python_error(new)
+        if problem is not None:
+            raise MigrationError(filename, problem[0], problem[1], 'the migrated code would not parse (%s); it '
+                                 'is left as it was (please report this migrator bug)' % problem[2])
+
+
 def migrate_source(code, filename='<string>'):
     """Rewrites Keras 1 source code as Keras 2 code.
 
     # Arguments
-        code: Python source text.
-        filename: the name used for parse errors.
+        code: Python source text (a leading byte order mark is kept).
+        filename: the name used in errors.
 
     # Returns
         `(new_code, notes)`: the rewritten source (equal to `code` when nothing is Keras 1) and a list of `Note`s,
         sorted by position.
 
     # Raises
-        SyntaxError: when the code cannot be parsed.
+        SyntaxError: when the code cannot be parsed (`lineno`, `offset` and `msg` say where and why).
+        MigrationError: (a `ValueError`) when the code is nested too deeply for the migrator, or the result
+            would not parse; nothing is rewritten then.
     """
+    bom = '\ufeff' if code.startswith('\ufeff') else ''
+    body = code[len(bom):]
+    problem = _python_error(body)
+    if problem is not None:
+        raise _syntax_error(filename, body, *problem)
     notes = []
     try:
-        new_code, = _migrate_modules([code], _State(), [notes])
+        new_code, = _migrate_modules([body], _State(), [notes])
     except cst.ParserSyntaxError as error:
-        raise SyntaxError('%s: %s' % (filename, error))
-    return new_code, sorted(notes, key=lambda n: (n.line, n.column))
+        raise _syntax_error(filename, body, error.editor_line, error.editor_column, _cst_message(error))
+    except RecursionError:
+        raise MigrationError(filename, 1, 1, 'the code is nested too deeply for the migrator')
+    _check_output(body, new_code, filename)
+    return bom + new_code, sorted(notes, key=lambda n: (n.line, n.column))
 
 
-_MAGIC = re.compile(r'^(\s*)([%!?]|\w+\s*=\s*[%!]).*$')
+_MAGIC = re.compile(r'^(\s*)([%!]|\?|\w+\s*=\s*[%!]|[\w.]+\?\??\s*$).*$')
+_MARKER = 'pass  # kernelkit-migrate: IPython magic'
 
 
 def _mask_magics(source):
-    masked, lines = [], source.split('\n')
-    for index, line in enumerate(lines):
-        if _MAGIC.match(line):
-            masked.append((index, line))
-            lines[index] = _MAGIC.match(line).group(1) + 'pass  # kernelkit-migrate: IPython magic %d' % index
+    """Replaces the IPython lines of a cell (`%magic`, `!shell`, `x = !cmd`, `obj?`) by `pass` markers that
+    Python parses. Returns `(masked, magics)` for `_unmask_magics`; code that parses as it is stays unmasked."""
+    lines = source.split('\n')
+    found = [index for index, line in enumerate(lines) if _MAGIC.match(line)]
+    if not found:
+        return source, []
+    try:
+        cst.parse_module(source)
+        return source, []      # Python after all (a `%` continuing an expression, a line in a string)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
+        pass
+    marker, suffix = _MARKER, 0
+    while marker in source:    # a marker the cell does not hold already
+        suffix += 1
+        marker = '%s (%d)' % (_MARKER, suffix)
+    masked = []
+    for index in found:
+        line = lines[index]
+        masked.append((index, line, '%s %d' % (marker, index)))
+        lines[index] = _MAGIC.match(line).group(1) + masked[-1][2]
     return '\n'.join(lines), masked
 
 
 def _unmask_magics(source, masked):
+    """Puts the masked lines back. Raises `ValueError` when a masked line went missing (the code must then be
+    left as it was)."""
     lines = source.split('\n')
-    for index, original in masked:
-        marker = 'pass  # kernelkit-migrate: IPython magic %d' % index
-        for i, line in enumerate(lines):
-            if line.strip() == marker:
-                lines[i] = original
-                break
+    for _, original, marker in masked:
+        places = [i for i, line in enumerate(lines) if line.strip() == marker]
+        if len(places) != 1:
+            raise ValueError('the migration would lose the IPython line %r' % original)
+        lines[places[0]] = original
     return '\n'.join(lines)
 
 
 def migrate_notebook(text, path='<notebook>'):
-    """Rewrites the code cells of a notebook (JSON text). Returns `(new_text, [(location, Note)], changed_cells)`
-    where `location` is `path#cellN`."""
-    notebook = json.loads(text)
-    report, changed, cells = [], [], []
-    for number, cell in enumerate(notebook.get('cells', []), start=1):
-        if cell.get('cell_type') != 'code':
-            continue
-        source = cell.get('source', '')
-        source_text = ''.join(source) if isinstance(source, list) else source
-        if source_text.lstrip().startswith('%%'):
-            continue
-        masked_text, masked = _mask_magics(source_text)
-        location = '%s#cell%d' % (path, number)
-        try:
-            cst.parse_module(masked_text)
-        except cst.ParserSyntaxError as error:
-            report.append((location, Note(0, 0, ERROR, 'cannot parse this cell: %s' % str(error).splitlines()[0])))
-            continue
-        cells.append((cell, location, source, source_text, masked_text, masked))
-    notes = [[] for _ in cells]
-    new_texts = _migrate_modules([c[4] for c in cells], _State(), notes)
-    for (cell, location, source, source_text, _, masked), new_text, cell_notes in zip(cells, new_texts, notes):
-        new_text = _unmask_magics(new_text, masked)
-        report.extend((location, note) for note in sorted(cell_notes, key=lambda n: (n.line, n.column)))
-        if new_text != source_text:
-            changed.append((location, source_text, new_text))
-            cell['source'] = new_text.splitlines(True) if isinstance(source, list) else new_text
-    if not changed:
-        return text, report, changed
-    return json.dumps(notebook, indent=1, ensure_ascii=False) + '\n', report, changed
-
-
-def _files(paths):
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith('.') and d != '__pycache__')
-                for name in sorted(files):
-                    if name.endswith(('.py', '.ipynb')):
-                        yield os.path.join(root, name)
-        else:
-            yield path
-
-
-def _diff(old, new, a, b):
-    return ''.join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), 'a/' + a, 'b/' + b))
-
-
-def migrate_paths(paths, inplace=False, out=None, err=None, quiet=False):
-    """Migrates files and directories; prints diffs (or writes the files) and the report.
+    """Rewrites the code cells of a notebook (JSON text); see `kernelkit.legacy.migrate_files.migrate_notebook`.
 
     # Returns
-        The exit status: 0, or 1 when a file could not be read or parsed.
+        `(new_text, report, changed)`: the new text, `[(location, Note)]`, `[(location, old, new)]`.
+
+    # Raises
+        MigrationError: (a `ValueError`) when the text is not JSON or not an nbformat 4 notebook.
     """
-    out, err = out or sys.stdout, err or sys.stderr
-    status = 0
-    for path in _files(paths):
-        try:
-            with open(path, encoding='utf-8') as f:
-                text = f.read()
-        except (OSError, UnicodeDecodeError) as error:
-            err.write('%s:0:0: ERROR: cannot read the file: %s\n' % (path, error))
-            status = 1
-            continue
-        try:
-            if path.endswith('.ipynb'):
-                new_text, report, changed = migrate_notebook(text, path)
-                diffs = ''.join(_diff(old, new, loc, loc) for loc, old, new in changed)
-            else:
-                new_text, notes = migrate_source(text, path)
-                report = [(path, note) for note in notes]
-                diffs = _diff(text, new_text, path, path)
-        except (SyntaxError, ValueError) as error:
-            err.write('%s:0:0: ERROR: cannot parse the file: %s\n' % (path, str(error).splitlines()[0]))
-            status = 1
-            continue
-        for location, note in report:
-            if not (quiet and note.level == INFO):
-                err.write(note.format(location) + '\n')
-        if new_text != text:
-            if inplace:
-                with open(path, 'w', encoding='utf-8') as f:
-                    f.write(new_text)
-            else:
-                out.write(diffs)
-    return status
+    from kernelkit.legacy.migrate_files import migrate_notebook as run
+    return run(text, path)
+
+
+def migrate_paths(paths, inplace=False, out=None, err=None, quiet=False, backup=True):
+    """Migrates files and directories; prints diffs (or rewrites the files) and the report.
+
+    See `kernelkit.legacy.migrate_files.migrate_paths` (where the files are read and written).
+
+    # Returns
+        The exit status: 0, or 1 when a file (or a notebook cell) could not be read, parsed or written.
+    """
+    from kernelkit.legacy.migrate_files import migrate_paths as run
+    return run(paths, inplace=inplace, out=out, err=err, quiet=quiet, backup=backup)
 
 
 def run_script(script, args):
@@ -1156,14 +1177,19 @@ def main(argv=None):
     migrate.add_argument('paths', nargs='+', metavar='PATH')
     mode = migrate.add_mutually_exclusive_group()
     mode.add_argument('--diff', action='store_true', help='print a unified diff (the default)')
-    mode.add_argument('--inplace', action='store_true', help='rewrite the files')
+    mode.add_argument('--inplace', action='store_true', help='rewrite the files (through a temporary file and '
+                      'a rename; the original is kept as FILE.bak)')
+    migrate.add_argument('--no-backup', action='store_true', help='with --inplace: keep no FILE.bak copy')
     migrate.add_argument('--quiet', '-q', action='store_true', help='report only warnings and errors')
     run = commands.add_parser('run', help='run a Keras 1/2 script on kernelkit (`import keras` gives kernelkit)')
     run.add_argument('script')
     run.add_argument('args', nargs=argparse.REMAINDER)
     options = parser.parse_args(argv)
     if options.command == 'migrate':
-        return migrate_paths(options.paths, inplace=options.inplace, quiet=options.quiet)
+        if options.no_backup and not options.inplace:
+            migrate.error('--no-backup goes with --inplace (without --inplace no file is written)')
+        return migrate_paths(options.paths, inplace=options.inplace, quiet=options.quiet,
+                             backup=not options.no_backup)
     if options.command == 'run':
         return run_script(options.script, options.args)
     parser.print_help()
