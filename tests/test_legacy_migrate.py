@@ -156,7 +156,7 @@ def test_command_line_diff_inplace_and_report(tmp_path, capsys):
     assert '+model.add(Dense(units=3, kernel_initializer="normal"))  # layer\n' in out
     assert '%s:2:11: INFO: `Dense`: output_dim -> units; init -> kernel_initializer' % script in err
     assert '%s:3:1: INFO: `fit`: %s' % (script, table.NB_EPOCH) in err
-    assert 'broken.py:0:0: ERROR: cannot parse the file' in err
+    assert 'broken.py:1:5: ERROR: cannot parse the file: invalid syntax' in err   # Python's position
     assert script.read_text() == original               # --diff (the default) leaves the file alone
     assert main(['migrate', '--inplace', '--quiet', str(script)]) == 0
     out, err = capsys.readouterr()
