@@ -164,6 +164,8 @@ def test_migrate_notebook_rewrites_code_cells_and_keeps_the_rest(shell, tmp_path
     shell.run_cell('%%migrate_notebook %s --inplace' % path)
     assert 'old.ipynb -> %s: 1 cell(s) migrated' % path in capsys.readouterr().out
     assert 'units=10' in ''.join(json.loads(path.read_text())['cells'][1]['source'])
+    assert json.loads((tmp_path / 'old.ipynb.bak').read_text()) == notebook  # --inplace keeps the original
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['old.ipynb', 'old.ipynb.bak', 'old_keras2.ipynb']
 
 
 def test_unload_restores_warnings_display(shell):

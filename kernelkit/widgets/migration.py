@@ -393,7 +393,8 @@ def migrate_notebook(path, output=None, inplace=False):
     # Arguments
         path: the `.ipynb` file.
         output: where to write the result (default: `<name>_keras2.ipynb` beside it).
-        inplace: overwrite `path` itself (then `output` must be None).
+        inplace: overwrite `path` itself (then `output` must be None), atomically, keeping the original
+            as `path + '.bak'`.
 
     # Returns
         A `NotebookMigration` report (its `str` lists the changes per cell).
@@ -430,11 +431,17 @@ def migrate_notebook(path, output=None, inplace=False):
         cell['outputs'] = []
         cell['execution_count'] = None
         result.cells.append((index, report_lines(report)))
-    tmp = output + '.kernelkit-tmp'
-    with open(tmp, 'w', encoding='utf-8') as handle:
-        json.dump(notebook, handle, indent=1, ensure_ascii=False)
-        handle.write('\n')
-    os.replace(tmp, output)
+    data = (json.dumps(notebook, indent=1, ensure_ascii=False) + '\n').encode('utf-8')
+    from kernelkit.legacy import migrate_files
+    if inplace:  # as `kernelkit migrate --inplace`: temporary file, fsync, rename; the original kept as .bak
+        migrate_files.write_atomic(path, data)
+    else:
+        tmp = output + '.kernelkit-tmp'
+        with open(tmp, 'wb') as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, output)
     return result
 
 
