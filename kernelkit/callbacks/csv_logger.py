@@ -3,6 +3,7 @@ import collections
 import collections.abc
 import csv
 import os
+import warnings
 
 import numpy as np
 
@@ -21,12 +22,40 @@ def _csv_value(value):
     return value
 
 
+def _drop_incomplete_last_line(filename):
+    """Truncates `filename` after its last line end when its last line is incomplete (a process killed while
+    appending a row can leave one), so that the next appended row starts on a line of its own. Warns when it
+    drops something."""
+    with open(filename, 'rb+') as f:
+        size = f.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        f.seek(size - 1)
+        if f.read(1) == b'\n':
+            return
+        end = size
+        while end > 0:  # find the last line end, reading backwards in blocks
+            start = max(0, end - 65536)
+            f.seek(start)
+            block = f.read(end - start)
+            position = block.rfind(b'\n')
+            if position >= 0:
+                end = start + position + 1
+                break
+            end = start
+        f.truncate(end)
+    warnings.warn('CSVLogger: %s ended with an incomplete line (%d bytes, left by an interrupted write); it was '
+                  'removed before appending.' % (filename, size - end), RuntimeWarning)
+
+
 class CSVLogger(Callback):
     """Callback that streams epoch results to a csv file.
 
     Supports all values that can be represented as a string, including 1D iterables such as np.ndarray.
     The columns are `epoch` (counted from 0) followed by the logged keys in sorted order, fixed at the
-    first epoch end; the file is flushed after every row. When training was stopped early (for example
+    first epoch end; every row is flushed and synced to disk as it is written. When appending to a file whose
+    last line is incomplete (a process killed in the middle of a row), that line is removed first, with a
+    `RuntimeWarning`. When training was stopped early (for example
     in the middle of an epoch, so that validation did not run), missing values are written as `NA`.
 
     # Example
@@ -59,6 +88,7 @@ class CSVLogger(Callback):
     def on_train_begin(self, logs=None):
         if self.append:
             if os.path.exists(self.filename):
+                _drop_incomplete_last_line(self.filename)
                 with open(self.filename, 'r') as existing:
                     self.append_header = not bool(len(existing.readline()))
             mode = 'a'
@@ -84,7 +114,10 @@ class CSVLogger(Callback):
         row = collections.OrderedDict({'epoch': epoch})
         row.update((key, _csv_value(logs[key])) for key in self.keys)
         self.writer.writerow(row)
+        # Each row reaches the file (and the disk) before training goes on: a process killed later never
+        # loses it, and a power cut loses at most the row being written.
         self.csv_file.flush()
+        os.fsync(self.csv_file.fileno())
 
     def on_train_end(self, logs=None):
         if self.csv_file is not None:
