@@ -5,6 +5,9 @@
 #   make bench   kernelkit beside tf_keras on the benchmark models (not part of the tests)
 #   make notebook-timings   run every notebook in notebooks/ and print its wall time
 #   make fuzz    fuzz the loaders (1,000 mutated configs and HDF5 files; FUZZ_ARGS='--cases N --seed S') and print the figures
+#   make fuzz-migrate   fuzz `kernelkit migrate --inplace` (1,000 mutated .py files and notebooks; FUZZ_MIGRATE_ARGS) and print the figures
+#   make leaks   100 fit calls with Sequence workers (threads, processes): threads, processes, RSS and its slope (LEAKS_ARGS='--fits N')
+#   make kill-matrix   kill -9 every file writer 100 times at random moments; the files must load intact (KILL_ARGS='--kills N --seed S')
 #   (test and lab also build the JupyterLab extension in labextension/ and run its jest tests)
 #
 # The venv and the installs are made once; a stamp file per extra set, newer than pyproject.toml,
@@ -44,7 +47,7 @@ JLPM         := $(VENV_PATH) $(CURDIR)/$(VENV)/bin/jlpm
 .PHONY: test lab bench venv browser clean help notebook-timings labextension
 
 help:
-	@sed -n '1,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -125,6 +128,33 @@ FUZZ_ARGS ?= --cases 1000 --seed 0 --workers 2
 fuzz: export TF_CPP_MIN_LOG_LEVEL = 2
 fuzz: $(DEV_STAMP)
 	$(PY) tests/fuzz_loaders.py $(FUZZ_ARGS)
+
+# tests/fuzz_migrate.py: mutated Python files and notebooks through `kernelkit migrate --inplace`, one file per
+# case; fails when any case crashes, hangs, corrupts its file, or modifies a file it reported.
+FUZZ_MIGRATE_ARGS ?= --cases 1000 --seed 0
+.PHONY: fuzz-migrate
+fuzz-migrate: export TF_CPP_MIN_LOG_LEVEL = 2
+fuzz-migrate: $(DEV_STAMP)
+	$(PY) tests/fuzz_migrate.py $(FUZZ_MIGRATE_ARGS)
+
+# tests/leak_check.py: consecutive fit calls reading a Sequence with 2 worker threads, then 2 worker processes;
+# prints the Python/OS threads, child processes and RSS before and after, and the RSS slope per fit; fails when
+# a count does not come back or the RSS grows by more than 64 KiB per fit.
+LEAKS_ARGS ?= --fits 100
+.PHONY: leaks
+leaks: export TF_CPP_MIN_LOG_LEVEL = 2
+leaks: $(DEV_STAMP)
+	$(PY) tests/leak_check.py $(LEAKS_ARGS)
+
+# tests/kill_matrix.py: each writer (save, save_weights, ModelCheckpoint with and without save_best_only,
+# CSVLogger appending, TensorBoard, migrate --inplace on .py and .ipynb) rewrites its file in a forked child that
+# is killed with SIGKILL at a seeded random moment; the file must be the previous or the new version, intact.
+# Prints writer | kills | intact | losses | kills inside a write | stray temp files; fails on any loss.
+KILL_ARGS ?= --kills 100 --seed 0
+.PHONY: kill-matrix
+kill-matrix: export TF_CPP_MIN_LOG_LEVEL = 2
+kill-matrix: $(DEV_STAMP)
+	$(PY) tests/kill_matrix.py $(KILL_ARGS)
 
 clean:
 	rm -rf .pytest_cache build dist *.egg-info labextension/lib kernelkit/labextension $(LABEXT_STAMP)
