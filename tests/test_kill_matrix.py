@@ -3,6 +3,7 @@
 files removed, permissions kept, CSV rows synced and a partial last row repaired), what TensorFlow's record
 reader guarantees for a truncated event file, and checks that the matrix's checkers do flag damaged files."""
 import glob
+import io
 import os
 import stat
 import subprocess
@@ -17,7 +18,7 @@ import kill_matrix as M  # noqa: E402
 import kill_writers as W  # noqa: E402
 
 import kernelkit as keras  # noqa: E402
-from kernelkit.engine import saving  # noqa: E402
+from kernelkit.utils import atomic_files  # noqa: E402
 
 KILLS = 4
 
@@ -59,7 +60,7 @@ def _dead_pid():
 
 
 def test_a_save_removes_temporary_files_of_dead_writers_only(tmp_path):
-    host = saving._temporary_tag().split('@', 1)[1]
+    host = atomic_files.temporary_tag().split('@', 1)[1]
     dead = tmp_path / ('.m.h5.kk%d@%s.0123abcd.tmp' % (_dead_pid(), host))
     alive = tmp_path / ('.m.h5.kk%d@%s.0123abcd.tmp' % (os.getppid(), host))
     elsewhere = tmp_path / ('.m.h5.kk%d@another-host.0123abcd.tmp' % _dead_pid())
@@ -73,6 +74,18 @@ def test_a_save_removes_temporary_files_of_dead_writers_only(tmp_path):
     assert sorted(os.listdir(tmp_path)) == sorted(['m.h5', alive.name, elsewhere.name, other_file.name])
     np.testing.assert_array_equal(keras.models.load_model(str(tmp_path / 'm.h5')).get_weights()[0],
                                   model.get_weights()[0])
+
+
+def test_a_migration_removes_temporary_files_of_dead_migrations(tmp_path):
+    from kernelkit.legacy import migrate_files
+    host = atomic_files.temporary_tag().split('@', 1)[1]
+    dead = tmp_path / ('.old.py.kk%d@%s.0123abcd.tmp' % (_dead_pid(), host))
+    dead.write_bytes(b'half a file')
+    script = tmp_path / 'old.py'
+    script.write_text('from keras.layers import Dense\nDense(10, init="normal")\n')
+    migrate_files.migrate_file(str(script), inplace=True, out=io.StringIO(), err=io.StringIO())
+    assert "kernel_initializer" in script.read_text()
+    assert sorted(os.listdir(tmp_path)) == ['old.py', 'old.py.bak']
 
 
 def test_a_save_keeps_the_usual_permissions(tmp_path):

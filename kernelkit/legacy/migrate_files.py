@@ -12,7 +12,8 @@ corrupts one.
   and Windows), keeps the file's mode bits, and keeps the original as `FILE.bak` (a hard link to the original,
   or a copy where links are not possible) unless `backup=False` (`--no-backup`). A file that changed on disk
   while it was migrated is not overwritten. A process killed at any moment leaves either the old or the new
-  file, complete (and at worst a hidden `.FILE.*.kernelkit-tmp` file beside it).
+  file, complete (and at worst a hidden `.FILE.kk<pid>@<host>.*.tmp` file beside it, removed by the next
+  migration of that file).
 """
 import difflib
 import io
@@ -21,7 +22,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import tokenize
 
 import libcst as cst
@@ -29,9 +29,9 @@ import libcst as cst
 from kernelkit.legacy.migrate import (ERROR, INFO, WARNING, MigrationError, Note, _check_output, _cst_message,
                                       _mask_magics, _migrate_modules, _python_error, _State, _unmask_magics,
                                       migrate_source)
+from kernelkit.utils import atomic_files
 
 _BOM = b'\xef\xbb\xbf'
-_TEMP_SUFFIX = '.kernelkit-tmp'
 
 
 # ------------------------------------------------------------------------------------------------- reading
@@ -269,23 +269,14 @@ def _unlink_quietly(path):
         pass
 
 
-def _fsync_directory(directory):
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:      # not possible everywhere (Windows); the rename itself is still atomic
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def _temp_name(target):
+    """A new temporary file beside `target` (see `kernelkit.utils.atomic_files`), after removing those that
+    killed migrations of it left; returns `(fd, path)`."""
     directory, name = os.path.split(target)
-    fd, temp = tempfile.mkstemp(prefix='.%s.' % name, suffix=_TEMP_SUFFIX, dir=directory or '.')
-    return fd, temp
+    directory = directory or '.'
+    atomic_files.remove_stale_temporaries(directory, name)
+    temp = atomic_files.create_temporary(directory, name)
+    return os.open(temp, os.O_WRONLY | os.O_TRUNC), temp
 
 
 def _write_replace(target, data, mode, owner=None, times=None):
@@ -359,7 +350,7 @@ def write_atomic(path, data, original=None, status=None, backup=True):
         _write_replace(target, data, stat.S_IMODE(current.st_mode), owner=(current.st_uid, current.st_gid))
     except OSError as error:
         raise MigrationError(path, 0, 0, 'cannot write the file: %s; it is left as it is' % error)
-    _fsync_directory(os.path.dirname(target) or '.')
+    atomic_files.fsync_directory(os.path.dirname(target) or '.')
 
 
 # ---------------------------------------------------------------------------------------- the command line

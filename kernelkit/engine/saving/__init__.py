@@ -10,13 +10,12 @@ Two promises hold for every function here:
 import contextlib
 import json
 import os
-import re
-import socket
 import stat
 import warnings
 
 
 from kernelkit.engine.saving import hdf5_format
+from kernelkit.utils import atomic_files
 
 
 def _h5py():
@@ -30,65 +29,6 @@ def _h5py():
 def _is_h5_object(filepath):
     h5py = _h5py()
     return isinstance(filepath, (h5py.File, h5py.Group))
-
-
-def _temporary_tag():
-    """`kk<pid>@<host>`: the part of a temporary file's name that says which process on which machine wrote it."""
-    host = re.sub(r'[^A-Za-z0-9_-]', '_', socket.gethostname())[:40] or 'host'
-    return 'kk%d@%s' % (os.getpid(), host)
-
-
-def _remove_stale_temporaries(directory, basename):
-    """Removes the temporary files that writers of `basename` killed on this machine (a `kill -9`, a power
-    cut) left in `directory`: those whose writing process no longer runs. Best effort: errors are ignored."""
-    tag = _temporary_tag()
-    host = tag.split('@', 1)[1]
-    pattern = re.compile(r'^\.%s\.kk(\d+)@%s\.[A-Za-z0-9]+\.tmp$' % (re.escape(basename), re.escape(host)))
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in names:
-        match = pattern.match(name)
-        if match is None or int(match.group(1)) == os.getpid():
-            continue
-        try:
-            os.kill(int(match.group(1)), 0)
-            continue  # that writer still runs (or the id was reused): leave its file alone
-        except ProcessLookupError:
-            pass
-        except OSError:
-            continue  # e.g. another user's process: it runs
-        try:
-            os.remove(os.path.join(directory, name))
-        except OSError:
-            pass
-
-
-def _create_temporary(directory, basename):
-    """Creates an empty temporary file `.<basename>.kk<pid>@<host>.<random>.tmp` in `directory` (hidden, and
-    never mistaken for the target) with the permissions a new file gets (0666 less the umask); returns its path."""
-    for _ in range(100):
-        path = os.path.join(directory, '.%s.%s.%s.tmp' % (basename, _temporary_tag(), os.urandom(4).hex()))
-        try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
-            return path
-        except FileExistsError:
-            continue
-    raise FileExistsError('Could not create a temporary file beside %s in %s.' % (basename, directory))
-
-
-def _fsync_directory(directory):
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return  # e.g. a platform that cannot open directories
-    try:
-        os.fsync(handle)
-    except OSError:
-        pass
-    finally:
-        os.close(handle)
 
 
 @contextlib.contextmanager
@@ -116,8 +56,8 @@ def atomic_h5_file(filepath, overwrite=True):
         raise FileExistsError('%s already exists; pass overwrite=True to replace it.' % filepath)
     directory = os.path.dirname(os.path.abspath(filepath))
     basename = os.path.basename(filepath)
-    _remove_stale_temporaries(directory, basename)
-    temporary = _create_temporary(directory, basename)
+    atomic_files.remove_stale_temporaries(directory, basename)
+    temporary = atomic_files.create_temporary(directory, basename)
     try:
         with h5py.File(temporary, 'w') as f:
             yield f
@@ -132,7 +72,7 @@ def atomic_h5_file(filepath, overwrite=True):
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
-    _fsync_directory(directory)
+    atomic_files.fsync_directory(directory)
 
 
 @contextlib.contextmanager
