@@ -17,6 +17,8 @@ the one epoch loop of `training_loop` (shared with `fit`), fed by `FeedBatches`:
 all epochs, and validation right after the last step of an epoch.
 """
 import inspect
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -186,10 +188,21 @@ def _batch_size(inputs):
     return size
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _user_stacklevel():
+    """The `stacklevel` of the caller's first frame outside kernelkit (the user's `fit_generator` line)."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _ran_out(method, steps, steps_done, what):
     warnings.warn('Your input ran out of data: `%s` got %d of the %d %s it asked for. Make sure that your '
                   'generator or dataset can yield at least that many batches (`steps_per_epoch * epochs` '
-                  'for training).' % (method, steps_done, steps, what), stacklevel=4)
+                  'for training).' % (method, steps_done, steps, what), stacklevel=_user_stacklevel())
 
 
 def _progbar(target, verbose):
