@@ -374,7 +374,7 @@ class MigrateWriter(object):
         self._cache = {}
 
     def child(self, work, k0, emit, limit):
-        from kernelkit.legacy import migrate
+        from kernelkit import cli
         path = os.path.join(work, self.filename)
         directory = os.path.dirname(os.path.abspath(path))
         writing = [None]
@@ -398,7 +398,7 @@ class MigrateWriter(object):
             emit('H', 'o%d' % k)
             emit('S', 'n%d' % k)
             writing[0] = 'n%d' % k
-            status = migrate.main(['migrate', '--inplace', '-q', path])
+            status = cli.main(['migrate', '--inplace', '-q', path])
             writing[0] = None
             if status:
                 raise HarnessError('the migrator returned %r on version %d' % (status, k))

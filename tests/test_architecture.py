@@ -8,7 +8,7 @@ import pytest
 ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'kernelkit')
 LIMIT = 800
 # Modules still over the limit, with the size they may not exceed (split work of issue 16 in progress).
-OVERSIZE = {'kernelkit.legacy.migrate': 1210, 'kernelkit.utils.enqueuers': 960}
+OVERSIZE = {'kernelkit.legacy.migrate': 1160, 'kernelkit.utils.enqueuers': 960}
 
 
 def _modules():

@@ -12,7 +12,8 @@ import pytest
 
 from kernelkit import layers
 from kernelkit.legacy import KerasMigrationWarning, migrate_source, table
-from kernelkit.legacy.migrate import main, migrate_notebook
+from kernelkit.cli import main
+from kernelkit.legacy.migrate import migrate_notebook
 
 from test_legacy_interfaces import ROWS, _config
 

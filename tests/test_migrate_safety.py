@@ -15,7 +15,8 @@ import nbformat
 import pytest
 
 from kernelkit.legacy import migrate_files
-from kernelkit.legacy.migrate import MigrationError, _mask_magics, _unmask_magics, main, migrate_source
+from kernelkit.cli import main
+from kernelkit.legacy.migrate import MigrationError, _mask_magics, _unmask_magics, migrate_source
 from kernelkit.legacy.migrate_files import migrate_notebook, write_atomic
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -17,16 +17,11 @@ What it rewrites, all from the table:
   `load_data(nb_words=)`, `K.image_dim_ordering() == 'th'`, `K.set_image_dim_ordering('th')`, and
   `get_output_shape_for` in custom layers.
 
-Command line (`kernelkit` console script, or `python -m kernelkit`):
-    kernelkit migrate [--diff | --inplace [--no-backup]] [--quiet] PATH...   (.py, .ipynb files, directories)
-    kernelkit run SCRIPT [ARGS...]                              (runs a Keras 1/2 script on kernelkit)
-Files are read, checked and written by `kernelkit.legacy.migrate_files` (atomically; never a corrupted file).
+The command line (`kernelkit migrate ...`) lives in `kernelkit.cli`. Files are read, checked and written by
+`kernelkit.legacy.migrate_files` (atomically; never a corrupted file).
 """
-import argparse
 import ast
-import os
 import re
-import sys
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -1156,45 +1151,3 @@ def migrate_paths(paths, inplace=False, out=None, err=None, quiet=False, backup=
     """
     from kernelkit.legacy.migrate_files import migrate_paths as run
     return run(paths, inplace=inplace, out=out, err=err, quiet=quiet, backup=backup)
-
-
-def run_script(script, args):
-    """Runs a Keras 1 or 2 script as written on kernelkit (`import keras` gives kernelkit)."""
-    import runpy
-    from kernelkit.legacy.aliases import install_as_keras
-    install_as_keras()
-    sys.argv = [script] + list(args)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
-    runpy.run_path(script, run_name='__main__')
-    return 0
-
-
-def main(argv=None):
-    """The `kernelkit` command: `kernelkit migrate ...` and `kernelkit run SCRIPT ...`."""
-    parser = argparse.ArgumentParser(prog='kernelkit', description='kernelkit: the Keras 2 API on TensorFlow 2.')
-    commands = parser.add_subparsers(dest='command')
-    migrate = commands.add_parser('migrate', help='rewrite Keras 1 code (.py, .ipynb) as Keras 2 code')
-    migrate.add_argument('paths', nargs='+', metavar='PATH')
-    mode = migrate.add_mutually_exclusive_group()
-    mode.add_argument('--diff', action='store_true', help='print a unified diff (the default)')
-    mode.add_argument('--inplace', action='store_true', help='rewrite the files (through a temporary file and '
-                      'a rename; the original is kept as FILE.bak)')
-    migrate.add_argument('--no-backup', action='store_true', help='with --inplace: keep no FILE.bak copy')
-    migrate.add_argument('--quiet', '-q', action='store_true', help='report only warnings and errors')
-    run = commands.add_parser('run', help='run a Keras 1/2 script on kernelkit (`import keras` gives kernelkit)')
-    run.add_argument('script')
-    run.add_argument('args', nargs=argparse.REMAINDER)
-    options = parser.parse_args(argv)
-    if options.command == 'migrate':
-        if options.no_backup and not options.inplace:
-            migrate.error('--no-backup goes with --inplace (without --inplace no file is written)')
-        return migrate_paths(options.paths, inplace=options.inplace, quiet=options.quiet,
-                             backup=not options.no_backup)
-    if options.command == 'run':
-        return run_script(options.script, options.args)
-    parser.print_help()
-    return 2
-
-
-if __name__ == '__main__':
-    sys.exit(main())
