@@ -15,8 +15,10 @@ FITS = 20
 def test_consecutive_fits_keep_counts_flat(use_multiprocessing):
     result = leak_check.measure(FITS, use_multiprocessing)
     start, end = result['start'], result['end']
-    assert end['python_threads'] == start['python_threads'], result
-    assert end['processes'] == start['processes'] == 0, result
+    # Compared with the start, not with 0 or exactly: other tests in the same pytest worker may have left a
+    # thread or a child process (which may end meanwhile); a leak would add some.
+    assert end['python_threads'] <= start['python_threads'], result
+    assert end['processes'] <= start['processes'], result
     assert end['os_threads'] <= start['os_threads'], result
     assert end['rss'] - start['rss'] < 50 * 2 ** 20, result
     assert len(result['rss']) == FITS
