@@ -449,3 +449,32 @@ def test_deferred_interrupts():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     with deferred_interrupts():  # without a SIGINT: nothing happens
         pass
+
+
+def test_a_ctrl_c_during_argument_binding_is_raised_as_keyboard_interrupt():
+    """TensorFlow reports an interrupt that lands while it binds a tf.function's arguments (inside numpy's
+    `__array__`) as a TypeError caused by a SystemError caused by the KeyboardInterrupt; the step re-raises
+    the interrupt itself, and leaves other TypeErrors alone."""
+    from kernelkit.engine.training_steps import CompiledStep
+
+    def interrupted_binding(*args):
+        try:
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as interrupt:
+                raise SystemError('<built-in method __array__> returned a result with an exception set') \
+                    from interrupt
+        except SystemError as error:
+            raise TypeError('Binding inputs to tf.function failed due to `%s`.' % error) from error
+
+    def wrong_arguments(*args):
+        raise TypeError('Binding inputs to tf.function failed: wrong shape')
+
+    with pytest.raises(KeyboardInterrupt):
+        CompiledStep(interrupted_binding)(1, 2)
+    with pytest.raises(TypeError, match='wrong shape'):
+        CompiledStep(wrong_arguments)(1, 2)
+    model = _model()
+    model.train_on_batch(X[:BATCH], Y[:BATCH])
+    step = list(model._functions.values())[0]
+    assert isinstance(step, CompiledStep) and step.experimental_get_tracing_count() == 1

@@ -17,6 +17,34 @@ from kernelkit.engine import compile_utils, distribution
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
 
 
+class CompiledStep(object):
+    """A compiled step as the loops call it: the `tf.function` itself (its attributes, such as
+    `experimental_get_tracing_count`, pass through), except that a Ctrl-C arriving while TensorFlow binds
+    the arguments, which TensorFlow reports as a `TypeError` ("Binding inputs to tf.function failed ...")
+    caused by the interrupt, is raised as the `KeyboardInterrupt` it was.
+
+    # Arguments
+        function: the compiled function.
+    """
+
+    def __init__(self, function):
+        self.function = function
+
+    def __call__(self, *args):
+        try:
+            return self.function(*args)
+        except TypeError as error:
+            cause = error.__cause__ or error.__context__
+            while cause is not None and not isinstance(cause, KeyboardInterrupt):
+                cause = cause.__cause__ or cause.__context__
+            if cause is None:
+                raise
+            raise cause from None
+
+    def __getattr__(self, name):
+        return getattr(self.function, name)
+
+
 class CompiledSteps(object):
     """The compiled steps of a model (mixed into `Model`, which provides the graph and the compile state)."""
 
@@ -101,8 +129,8 @@ class CompiledSteps(object):
             if kind == 'train':
                 with distribution.scope(strategy):  # the slots are mirrored like the weights
                     self.optimizer.build(self._collected_trainable_weights)
-            function = (self._replicated_function(kind, strategy) if distribution.is_replicated(strategy)
-                        else self._single_function(kind, array_lists))
+            function = CompiledStep(self._replicated_function(kind, strategy) if distribution.is_replicated(strategy)
+                                    else self._single_function(kind, array_lists))
             self._functions[key] = function
         return function
 
