@@ -160,11 +160,11 @@ def split_batch(strategy, array_lists):
         The same nesting, with a distributed value in place of each array.
     """
     replicas = strategy.num_replicas_in_sync
+    pieces = [[np.array_split(array, replicas) for array in arrays] for arrays in array_lists]  # once per batch
 
     def piece(context):
         index = context.replica_id_in_sync_group
-        return [[tf.constant(np.array_split(array, replicas)[index]) for array in arrays]
-                for arrays in array_lists]
+        return [[tf.constant(split[index]) for split in splits] for splits in pieces]
 
     return strategy.experimental_distribute_values_from_function(piece)
 
