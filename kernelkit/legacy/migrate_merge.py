@@ -73,13 +73,8 @@ class _Branches(cst.CSTTransformer):
 
     # -- helpers ---------------------------------------------------------------------------------------------
     def note(self, node, level, message):
-        from kernelkit.legacy.migrate import Note
-        try:
-            position = self.get_metadata(PositionProvider, node).start
-            line, column = position.line, position.column + 1
-        except KeyError:
-            line, column = 0, 0
-        self.notes.append(Note(line, column, level, message))
+        from kernelkit.legacy.migrate import _Calls
+        _Calls.note(self, node, level, message)
 
     def resolve_keras(self, func):
         from kernelkit.legacy.migrate import _Calls

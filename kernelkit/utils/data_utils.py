@@ -273,8 +273,8 @@ def get_file(fname, origin, untar=False, md5_hash=None, file_hash=None, cache_su
 # ------------------------------------------------------------------------------------------------
 # Keras 2.2.4's worker-pool helpers. Its enqueuers ran `multiprocessing.Pool` workers that found their
 # `Sequence` (or generator) by uid in `_SHARED_SEQUENCES`, set by the pool's initializer. kernelkit's
-# enqueuers (`enqueuers.py`) send work to their workers directly and do not use these; they are kept for
-# code written against Keras 2.2.4's pools.
+# enqueuers (`enqueuers.py`, with their pools in `worker_pools.py`) send work to their workers directly
+# and do not use these; they are kept for code written against Keras 2.2.4's pools.
 
 _SHARED_SEQUENCES = {}
 _SEQUENCE_COUNTER = None  # Keras 2.2.4 created a `multiprocessing.Value` here on first use
