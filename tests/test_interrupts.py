@@ -451,27 +451,26 @@ def test_deferred_interrupts():
         pass
 
 
-def test_a_ctrl_c_during_argument_binding_is_raised_as_keyboard_interrupt():
-    """TensorFlow reports an interrupt that lands while it binds a tf.function's arguments (inside numpy's
-    `__array__`) as a TypeError caused by a SystemError caused by the KeyboardInterrupt; the step re-raises
-    the interrupt itself, and leaves other TypeErrors alone."""
+def test_a_ctrl_c_during_a_step_is_raised_when_the_step_returns():
+    """A SIGINT that lands inside a compiled step (for instance while TensorFlow converts the numpy
+    arguments, where numpy's C code would lose the KeyboardInterrupt and TensorFlow would report a
+    TypeError) waits until the step has returned, then is raised as KeyboardInterrupt; other errors of
+    the step are left alone."""
     from kernelkit.engine.training_steps import CompiledStep
+    finished = []
 
-    def interrupted_binding(*args):
-        try:
-            try:
-                raise KeyboardInterrupt
-            except KeyboardInterrupt as interrupt:
-                raise SystemError('<built-in method __array__> returned a result with an exception set') \
-                    from interrupt
-        except SystemError as error:
-            raise TypeError('Binding inputs to tf.function failed due to `%s`.' % error) from error
+    def interrupted_step(*args):
+        signal.raise_signal(signal.SIGINT)
+        finished.append(args)
+        return 'result'
 
     def wrong_arguments(*args):
         raise TypeError('Binding inputs to tf.function failed: wrong shape')
 
     with pytest.raises(KeyboardInterrupt):
-        CompiledStep(interrupted_binding)(1, 2)
+        CompiledStep(interrupted_step)(1, 2)
+    assert finished == [(1, 2)]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     with pytest.raises(TypeError, match='wrong shape'):
         CompiledStep(wrong_arguments)(1, 2)
     model = _model()

@@ -15,13 +15,18 @@ import tensorflow as tf
 from kernelkit.backend.symbolic import Evaluation, prepare_update
 from kernelkit.engine import compile_utils, distribution
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
+from kernelkit.utils.interrupts import deferred_interrupts
 
 
 class CompiledStep(object):
     """A compiled step as the loops call it: the `tf.function` itself (its attributes, such as
-    `experimental_get_tracing_count`, pass through), except that a Ctrl-C arriving while TensorFlow binds
-    the arguments, which TensorFlow reports as a `TypeError` ("Binding inputs to tf.function failed ...")
-    caused by the interrupt, is raised as the `KeyboardInterrupt` it was.
+    `experimental_get_tracing_count`, pass through), called with Ctrl-C deferred to the end of the call.
+
+    Why: a SIGINT can arrive while TensorFlow converts the numpy arguments. Python then runs the
+    handler inside numpy's C code, which loses the `KeyboardInterrupt` and TensorFlow reports a
+    `TypeError` ("Binding inputs to tf.function failed ... returned a result with an exception set")
+    instead. Deferring costs no responsiveness: Python cannot run a signal handler while TensorFlow
+    executes the step anyway.
 
     # Arguments
         function: the compiled function.
@@ -31,15 +36,8 @@ class CompiledStep(object):
         self.function = function
 
     def __call__(self, *args):
-        try:
+        with deferred_interrupts():
             return self.function(*args)
-        except TypeError as error:
-            cause = error.__cause__ or error.__context__
-            while cause is not None and not isinstance(cause, KeyboardInterrupt):
-                cause = cause.__cause__ or cause.__context__
-            if cause is None:
-                raise
-            raise cause from None
 
     def __getattr__(self, name):
         return getattr(self.function, name)
