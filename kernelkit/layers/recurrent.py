@@ -18,7 +18,7 @@ from kernelkit.engine.input_spec import InputSpec
 from kernelkit.backend.symbolic import is_symbolic
 from kernelkit.layers.core import _positive_int
 from kernelkit.layers.recurrent_cells import _generate_dropout_mask  # noqa: F401 (Keras 2.2.4 path)
-from kernelkit.layers.recurrent_cells import (GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells,
+from kernelkit.layers.recurrent_cells import (GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells, _RecurrentCell,
                                               accepts_argument, state_sizes)
 from kernelkit.utils.generic_utils import to_list
 
@@ -458,6 +458,13 @@ class RNN(Layer):
 
         self._reset_dropout_masks()
         try:
+            if not constants and _projects_inputs(self.cell):
+                # The input side of every step in one product before the loop; the loop runs the rest.
+                inputs = self.cell._project_inputs(inputs, training)
+
+                def step(step_inputs, states):
+                    output, new_states = self.cell._recurrent_side(step_inputs, list(states), training)
+                    return output, to_list(new_states)
             if self._uses_dropout():
                 step(inputs[:, 0], initial_state + constants)  # draws the masks once, outside the loop
             last_output, outputs, states = K.rnn(step, inputs, initial_state, constants=constants,
@@ -493,6 +500,12 @@ class RNN(Layer):
         layer = cls(cell, **config)
         layer._num_constants = num_constants
         return layer
+
+
+def _projects_inputs(cell):
+    """Whether `cell` is a built-in cell (or a subclass keeping its `call`) whose step splits into an
+    input side the `RNN` layer can compute for the whole sequence before its loop (`_input_side`)."""
+    return isinstance(cell, (SimpleRNNCell, GRUCell, LSTMCell)) and type(cell).call is _RecurrentCell.call
 
 
 def _cell_property(name):

@@ -64,6 +64,13 @@ def _generate_dropout_mask(ones, rate, training=None, count=1):
     return masks if count > 1 else masks[0]
 
 
+def _with_axes(tensor, count):
+    """`tensor` with `count` new axes of size 1 after its first (so it broadcasts over time steps)."""
+    for _ in range(count):
+        tensor = tf.expand_dims(tensor, 1)
+    return tensor
+
+
 def _clip_rate(value):
     return min(1., max(0., float(value)))
 
@@ -151,22 +158,65 @@ class _RecurrentCell(Layer):
         self._dropout_mask = None
         self._recurrent_dropout_mask = None
 
-    def _projections(self, x, kernel, count, masks, implementation):
-        """`count` per-gate products `x . kernel[:, gate]` (with that gate's dropout mask).
+    def _gate_products(self, x, kernel, count, masks, implementation):
+        """The `count` per-gate products `x . kernel[:, gate]` (with that gate's dropout mask), gate first.
 
         Implementation 1 multiplies gate by gate (a different dropout mask for each gate);
-        implementation 2 does one product and splits it (the first mask for all gates).
+        implementation 2 uses the first mask for all gates (Keras 2.2 computed it as one product and
+        split it; the numbers are the same). All gates go through one batched product.
+
+        # Arguments
+            x: `(..., samples, dim)`: one step `(samples, dim)` or a time-major sequence.
+            kernel: `(dim, count * units)`, the gates side by side as Keras stores them.
+            count: the number of gates.
+            masks: None or `count` dropout masks `(samples, dim)`.
+            implementation: 1 or 2.
+
+        # Returns
+            A tensor `(count, ..., samples, units)`.
         """
-        if implementation == 1 and masks:
-            # one batched product of the `count` masked copies with the `count` kernel slices
-            size = int(kernel.shape[-1]) // count
-            stacked = tf.stack([x * mask for mask in masks])
-            slices = tf.transpose(tf.reshape(kernel, (-1, count, size)), (1, 0, 2))
-            return tf.unstack(tf.matmul(stacked, slices))
-        if masks:
-            x = x * masks[0]
-        # without masks the per-gate products of implementation 1 are the slices of one product
-        return tf.split(K.dot(x, kernel), count, axis=-1)
+        extra = K.ndim(x) - 2  # the time axis of a sequence
+        slices = tf.transpose(tf.reshape(kernel, (-1, count, int(kernel.shape[-1]) // count)), (1, 0, 2))
+        if masks and implementation == 1:
+            x = tf.expand_dims(x, 0) * _with_axes(tf.stack(masks), extra)
+        else:
+            x = tf.expand_dims(x * masks[0] if masks else x, 0)
+        return tf.matmul(x, _with_axes(slices, extra))
+
+    def _input_side(self, inputs, training, count, bias):
+        """The input side of the `count` gates, `inputs . kernel + bias` with the input dropout masks.
+
+        It depends on the inputs alone, so the `RNN` layer computes it for all the time steps of a
+        sequence at once, in one large product before its loop, and the loop runs only the recurrent
+        side (`_recurrent_side`). Its gradient is one product too, instead of one per step summed by the
+        loop. `call` (one step) is the two halves one after the other, so both ways compute the same thing.
+
+        # Arguments
+            inputs: one step `(samples, input_dim)` or a sequence `(samples, time, input_dim)`.
+            training: the learning phase for the dropout masks.
+            count: the number of gates.
+            bias: the input bias `(count * units,)`, or None.
+
+        # Returns
+            `(count, samples, units)` for a step; `(count, time, samples, units)` for a sequence, so that
+            `K.rnn`, which takes axis 1 as the time axis, hands each step its `(count, samples, units)`.
+        """
+        sequence = K.ndim(inputs) == 3
+        masks = self._input_masks(inputs[:, 0] if sequence else inputs, training, count)
+        if sequence:
+            inputs = tf.transpose(inputs, (1, 0, 2))
+        implementation = 1 if getattr(self, 'implementation', 1) == 1 else 2
+        projected = self._gate_products(inputs, self._step_weights()[0], count, masks, implementation)
+        if bias is not None:
+            projected += _with_axes(tf.reshape(bias, (count, 1, -1)), int(sequence))
+        return projected
+
+    def _step_weights(self):
+        """`(kernel, recurrent_kernel, bias)` in the layout this cell computes with."""
+        return self.kernel, self.recurrent_kernel, self.bias
+
+    def call(self, inputs, states, training=None):
+        return self._recurrent_side(self._project_inputs(inputs, training), states, training)
 
     # --------------------------------------------------------------------------------- config
 
@@ -226,13 +276,15 @@ class SimpleRNNCell(_RecurrentCell):
         self._add_cell_weights((input_dim, self.units), (self.units, self.units), (self.units,))
         self.built = True
 
-    def call(self, inputs, states, training=None):
+    def _project_inputs(self, inputs, training):
+        """`inputs . kernel + bias` (see `_RecurrentCell._input_side`)."""
+        return self._input_side(inputs, training, 1, self.bias)
+
+    def _recurrent_side(self, projected, states, training):
+        """One step from its projected input `(1, samples, units)`."""
+        h = projected[0]
         previous = states[0]
-        masks = self._input_masks(inputs, training)
         recurrent_masks = self._recurrent_masks(previous, training)
-        h = K.dot(inputs * masks[0] if masks else inputs, self.kernel)
-        if self.bias is not None:
-            h = K.bias_add(h, self.bias)
         if recurrent_masks:
             previous = previous * recurrent_masks[0]
         output = h + K.dot(previous, self.recurrent_kernel)
@@ -301,36 +353,37 @@ class GRUCell(_RecurrentCell):
         self._add_cell_weights((input_dim, 3 * units), (units, 3 * units), bias_shape)
         self.built = True
 
-    def _step_weights(self):
-        """`(kernel, recurrent_kernel, bias)` in the layout this cell computes with."""
-        return self.kernel, self.recurrent_kernel, self.bias
+    def _biases(self):
+        """`(input_bias, recurrent_bias)`: with `reset_after` the bias holds both (rows 0 and 1)."""
+        bias = self._step_weights()[2]
+        if bias is None:
+            return None, None
+        if self.reset_after:
+            return bias[0], bias[1]
+        return bias, None
 
-    def call(self, inputs, states, training=None):
+    def _project_inputs(self, inputs, training):
+        """The input side of the z, r and h gates (see `_RecurrentCell._input_side`)."""
+        return self._input_side(inputs, training, 3, self._biases()[0])
+
+    def _recurrent_side(self, projected, states, training):
+        """One step from the projected inputs of its three gates, `(3, samples, units)`."""
         h_tm1 = states[0]
         units = self.units
-        kernel, recurrent_kernel, bias = self._step_weights()
+        _, recurrent_kernel, _ = self._step_weights()
+        recurrent_bias = self._biases()[1]
         implementation = 1 if self.implementation == 1 else 2  # Keras 2.2: anything but 1 is mode 2
-        masks = self._input_masks(inputs, training, 3)
         recurrent_masks = self._recurrent_masks(h_tm1, training, 3)
-        input_bias = recurrent_bias = None
-        if bias is not None:
-            if self.reset_after:
-                input_bias, recurrent_bias = bias[0], bias[1]
-            else:
-                input_bias = bias
-        x_z, x_r, x_h = self._projections(inputs, kernel, 3, masks, implementation)
-        if input_bias is not None:
-            x_z, x_r, x_h = [K.bias_add(x, input_bias[k * units:(k + 1) * units])
-                             for k, x in enumerate((x_z, x_r, x_h))]
+        x_z, x_r, x_h = tf.unstack(projected)
         if self.reset_after:
-            rec_z, rec_r, rec_h = self._projections(h_tm1, recurrent_kernel, 3, recurrent_masks,
-                                                    implementation)
+            recurrent = self._gate_products(h_tm1, recurrent_kernel, 3, recurrent_masks, implementation)
             if recurrent_bias is not None:
-                rec_z, rec_r, rec_h = [K.bias_add(r, recurrent_bias[k * units:(k + 1) * units])
-                                       for k, r in enumerate((rec_z, rec_r, rec_h))]
+                recurrent += tf.reshape(recurrent_bias, (3, 1, units))
+            rec_z, rec_r, rec_h = tf.unstack(recurrent)
         else:
-            rec_z, rec_r = self._projections(h_tm1, recurrent_kernel[:, :2 * units], 2,
-                                             recurrent_masks[:2] if recurrent_masks else None, implementation)
+            rec_z, rec_r = tf.unstack(self._gate_products(h_tm1, recurrent_kernel[:, :2 * units], 2,
+                                                          recurrent_masks[:2] if recurrent_masks else None,
+                                                          implementation))
         z = self.recurrent_activation(x_z + rec_z)
         r = self.recurrent_activation(x_r + rec_r)
         if self.reset_after:
@@ -406,23 +459,18 @@ class LSTMCell(_RecurrentCell):
                                bias_initializer=unit_forget_bias_initializer(self))
         self.built = True
 
-    def _step_weights(self):
-        """`(kernel, recurrent_kernel, bias)` in the layout this cell computes with."""
-        return self.kernel, self.recurrent_kernel, self.bias
+    def _project_inputs(self, inputs, training):
+        """The input side of the i, f, c and o gates (see `_RecurrentCell._input_side`)."""
+        return self._input_side(inputs, training, 4, self._step_weights()[2])
 
-    def call(self, inputs, states, training=None):
+    def _recurrent_side(self, projected, states, training):
+        """One step from the projected inputs of its four gates, `(4, samples, units)`."""
         h_tm1, c_tm1 = states[0], states[1]
-        kernel, recurrent_kernel, bias = self._step_weights()
+        recurrent_kernel = self._step_weights()[1]
         implementation = 1 if self.implementation == 1 else 2
-        masks = self._input_masks(inputs, training, 4)
         recurrent_masks = self._recurrent_masks(h_tm1, training, 4)
-        xs = self._projections(inputs, kernel, 4, masks, implementation)
-        hs = self._projections(h_tm1, recurrent_kernel, 4, recurrent_masks, implementation)
-        gates = [x + h for x, h in zip(xs, hs)]
-        if bias is not None:
-            units = self.units
-            gates = [K.bias_add(g, bias[k * units:(k + 1) * units]) for k, g in enumerate(gates)]
-        return lstm_step(gates, c_tm1, self.activation, self.recurrent_activation)
+        gates = projected + self._gate_products(h_tm1, recurrent_kernel, 4, recurrent_masks, implementation)
+        return lstm_step(tf.unstack(gates), c_tm1, self.activation, self.recurrent_activation)
 
 
 def lstm_step(gates, c_tm1, activation, recurrent_activation):
