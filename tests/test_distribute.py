@@ -1,14 +1,13 @@
 """`fit`, `evaluate`, `predict` and saving under `tf.distribute`, against one device and against tf_keras.
 
 MirroredStrategy runs on two logical CPU devices in a subprocess (tests/distributed_scenarios.py);
-MultiWorkerMirroredStrategy runs as two local worker processes (tests/multi_worker_job.py) that train on
-different data, so only the gradients' all-reduce keeps them equal. Tolerances: 1e-5 where the same
+MultiWorkerMirroredStrategy runs as two local worker processes (tests/multi_worker_job.py, started by the
+launcher's `kernelkit.distribute.start_workers`) that train on different data, so only the gradients'
+all-reduce keeps them equal. Tolerances: 1e-5 where the same
 arithmetic runs in another order, looser only where said why.
 """
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from distributed_models import data, make_model  # noqa: E402
+
+from kernelkit import distribute  # noqa: E402
 
 SAME = 1e-5
 
@@ -147,28 +148,17 @@ def test_multi_gpu_model_without_the_devices_raises_keras_message():
 
 
 # --------------------------------------------------------------------------- MultiWorkerMirroredStrategy
-def _free_ports(count):
-    sockets = [socket.socket() for _ in range(count)]
-    for s in sockets:
-        s.bind(('localhost', 0))
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
-
-
-def _start_job(folder, epochs, backup_dir, die=None):
-    """Starts the two workers; returns their processes and the settings."""
-    settings = {'ports': _free_ports(2), 'epochs': epochs, 'backup_dir': str(backup_dir), 'die': die,
-                'checkpoint': str(folder / 'checkpoint.h5'), 'out_dir': str(folder)}
+def _start_job(folder, epochs, backup_dir, die=None, die_mid_epoch=None, pipelines=False):
+    """Starts the two workers with the launcher's `start_workers`; returns their processes."""
+    settings = {'epochs': epochs, 'backup_dir': str(backup_dir), 'die': die, 'die_mid_epoch': die_mid_epoch,
+                'checkpoint': str(folder / 'checkpoint.h5'), 'out_dir': str(folder), 'pipelines': pipelines}
     (folder / 'settings.json').write_text(json.dumps(settings))
     worker_tmp = folder / 'worker_tmp'
     worker_tmp.mkdir(exist_ok=True)
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL='2', TMPDIR=str(worker_tmp))
-    return [subprocess.Popen([sys.executable, os.path.join(HERE, 'multi_worker_job.py'),
-                              str(folder / 'settings.json'), str(index)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
-            for index in range(2)]
+    return distribute.start_workers([sys.executable, os.path.join(HERE, 'multi_worker_job.py'),
+                                     str(folder / 'settings.json')], 2, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
 def _wait(processes, timeout=240):
@@ -190,29 +180,39 @@ def _worker_results(folder):
 @pytest.fixture(scope='module')
 def uninterrupted_job(tmp_path_factory):
     folder = tmp_path_factory.mktemp('job')
-    processes = _start_job(folder, epochs=4, backup_dir=folder / 'backup')
+    processes = _start_job(folder, epochs=4, backup_dir=folder / 'backup', pipelines=True)
     codes = _wait(processes)
     assert codes == [0, 0], [p.stderr.read()[-3000:] for p in processes]
     return folder, _worker_results(folder)
 
 
+def _global_batches(first_worker, second_worker):
+    """The global batches of 32 that the workers' DATA-sharded pieces form: worker 0's first half of
+    its batch and worker 1's second half of its own."""
+    return np.concatenate([np.concatenate([first_worker[start:start + 16], second_worker[start + 16:start + 32]])
+                           for start in range(0, 256, 32)])
+
+
+def _one_device_weights(x, y):
+    import kernelkit
+    reference = make_model(kernelkit)
+    reference.fit(x, y, batch_size=32, epochs=4, shuffle=False, verbose=0)
+    return reference
+
+
+def _assert_same_weights(ours, theirs, atol=SAME):
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, atol=atol)
+
+
 def test_multi_worker_gradients_are_all_reduced(uninterrupted_job):
     folder, (first, second) = uninterrupted_job
     assert first['replicas'] == second['replicas'] == 2
-    for a, b in zip(first['weights'], second['weights']):
-        np.testing.assert_allclose(a, b, atol=1e-6)
-    # One device, fed each global batch as the two workers' pieces: worker 0's first half of its
-    # batch and worker 1's second half of its own.
-    import kernelkit
+    _assert_same_weights(first['weights'], second['weights'], atol=1e-6)
+    # One device, fed each global batch as the two workers' pieces.
     (x0, y0), (x1, y1) = data(256, seed=0), data(256, seed=1)
-    def global_batches(first_worker, second_worker):
-        return np.concatenate([np.concatenate([first_worker[start:start + 16], second_worker[start + 16:start + 32]])
-                               for start in range(0, 256, 32)])
-
-    reference = make_model(kernelkit)
-    reference.fit(global_batches(x0, x1), global_batches(y0, y1), batch_size=32, epochs=4, shuffle=False, verbose=0)
-    for ours, theirs in zip(first['weights'], reference.get_weights()):
-        np.testing.assert_allclose(ours, theirs, atol=SAME)
+    reference = _one_device_weights(_global_batches(x0, x1), _global_batches(y0, y1))
+    _assert_same_weights(first['weights'], reference.get_weights())
     assert first['iterations'] == second['iterations'] == 32
     # Predictions on the data both workers hold are those of the trained weights on one device.
     shared_x, shared_y = data(64, seed=99)
@@ -220,6 +220,54 @@ def test_multi_worker_gradients_are_all_reduced(uninterrupted_job):
     assert first['predict'] == second['predict']
     np.testing.assert_allclose(first['evaluate'], reference.evaluate(shared_x, (shared_x.sum(1) > 5).astype('float32'),
                                                                     batch_size=16, verbose=0), rtol=1e-4)
+
+
+def test_multi_worker_datasets_are_sharded_by_tensorflow_policy_and_sequences_as_tf_keras(uninterrupted_job):
+    _, (first, second) = uninterrupted_job
+    for name in ('dataset', 'dataset_off', 'sequence'):
+        _assert_same_weights(first['pipelines'][name], second['pipelines'][name], atol=1e-6)
+    (x0, y0), (x1, y1) = data(256, seed=0), data(256, seed=1)
+    # The default policy (DATA: no files to shard) and a Sequence: the numpy job's global batches.
+    by_data = _one_device_weights(_global_batches(x0, x1), _global_batches(y0, y1)).get_weights()
+    _assert_same_weights(first['pipelines']['dataset'], by_data)
+    _assert_same_weights(first['pipelines']['sequence'], by_data)
+    # Sharding OFF: each worker reads its whole dataset, rebatched into pieces of 16, so global batch k
+    # is both workers' k-th 16 samples, and an epoch (8 steps, the dataset's length) ends halfway.
+    def unsharded(first_worker, second_worker):
+        return np.concatenate([np.concatenate([first_worker[start:start + 16], second_worker[start:start + 16]])
+                               for start in range(0, 128, 16)])
+    by_none = _one_device_weights(unsharded(x0, x1), unsharded(y0, y1)).get_weights()
+    _assert_same_weights(first['pipelines']['dataset_off'], by_none)
+    assert max(np.abs(np.array(a) - b).max() for a, b in zip(first['pipelines']['dataset_off'], by_data)) > 1e-2
+    # Batches of 33 (pieces 17 and 16, then a batch of 1 that leaves worker 1 an empty piece): as numpy
+    # arrays are split (checked against tf_keras under MirroredStrategy above).
+    _assert_same_weights(first['pipelines']['dataset_uneven'], second['pipelines']['dataset_uneven'], atol=1e-6)
+    _assert_same_weights(first['pipelines']['dataset_uneven'], first['pipelines']['arrays_uneven'])
+
+
+def test_lost_workers_are_named_from_tensorflow_messages():
+    from kernelkit.engine import distribution
+    import tensorflow as tf
+    message = ('Collective ops is aborted by: recvmsg:Connection reset by peer\nAdditional GRPC error information '
+               'from remote target /job:worker/replica:0/task:1 while calling /tensorflow.WorkerService/RecvBuf')
+    assert distribution.lost_task(message, ('worker', 0)) == 'worker 1'
+    assert distribution.lost_task('Task /job:worker/replica:0/task:0 and /job:worker/replica:0/task:2 ...',
+                                  ('worker', 0)) == 'worker 2'
+    assert distribution.lost_task('Socket closed', ('worker', 0)) is None
+    assert distribution.is_lost_peer_error(tf.errors.UnavailableError(None, None, 'Socket closed'))
+    assert distribution.is_lost_peer_error(tf.errors.InternalError(None, None, 'coordination service: heartbeat'))
+    assert not distribution.is_lost_peer_error(tf.errors.InternalError(None, None, 'Blas GEMM launch failed'))
+    assert not distribution.is_lost_peer_error(ValueError('Collective'))
+
+
+def test_a_worker_pieces_are_placed_in_a_global_batch_as_split_batch_takes_them():
+    from kernelkit.engine.distribution import _global_batch_size
+    assert _global_batch_size(2, [0], [16]) == 31           # pieces 16 and 15: the smallest that fits
+    assert _global_batch_size(2, [1], [16]) == 32
+    assert _global_batch_size(2, [1], [0]) == 1             # an empty last piece still makes a step
+    assert _global_batch_size(4, [2, 3], [5, 4]) == 19      # pieces 5, 5, 5, 4
+    with pytest.raises(ValueError, match='do not form one global batch'):
+        _global_batch_size(2, [0, 1], [3, 5])
 
 
 def test_only_the_chief_writes_files_and_the_others_clean_up(uninterrupted_job):
@@ -234,27 +282,31 @@ def test_only_the_chief_writes_files_and_the_others_clean_up(uninterrupted_job):
     assert list((folder / 'backup').iterdir()) == []            # deleted when training ended normally
 
 
-def test_a_job_that_lost_a_worker_resumes_from_its_last_epoch(uninterrupted_job, tmp_path):
+def test_a_worker_that_dies_mid_epoch_stops_the_other_and_a_restart_resumes(uninterrupted_job, tmp_path):
     _, reference = uninterrupted_job
     backup = tmp_path / 'backup'
     first_try = tmp_path / 'first'
     first_try.mkdir()
-    processes = _start_job(first_try, epochs=4, backup_dir=backup, die=[1, 1])  # worker 1 dies after epoch 2
+    # Worker 1 dies at the end of batch 3 of epoch 3 (index 2): the last completed epoch is epoch 2.
+    processes = _start_job(first_try, epochs=4, backup_dir=backup, die_mid_epoch=[1, 2, 3])
     try:
-        assert processes[1].wait(240) == 3, processes[1].stderr.read()[-3000:]
-        from kernelkit.engine import saving
-        deadline = time.time() + 60                                # the chief's backup of epoch 2
-        while time.time() < deadline:
-            if (backup / 'backup.h5').exists():
-                with saving._h5py().File(str(backup / 'backup.h5'), 'r') as f:
-                    if int(f.attrs['kernelkit_backup_epoch']) == 1:
-                        break
-            time.sleep(0.2)
-        else:
-            pytest.fail('the chief wrote no backup of epoch 2')
+        _, dead_message = processes[1].communicate(timeout=240)   # reading stderr, so no pipe fills up
+        assert processes[1].returncode == 3, dead_message[-3000:]
+        died = time.time()
+        try:
+            _, message = processes[0].communicate(timeout=60)      # a clear error, not a hang
+        except subprocess.TimeoutExpired:
+            pytest.fail('worker 0 still runs 60 s after worker 1 died')
+        stopped_after, code = time.time() - died, processes[0].returncode
     finally:
-        processes[0].send_signal(signal.SIGKILL)                   # the job is torn down
-        processes[0].wait(30)
+        distribute.stop_workers(processes)
+    assert code != 0
+    assert stopped_after < 60
+    assert 'WorkerStoppedError: Worker 1 of this multi-worker job stopped' in message, message[-3000:]
+    assert 'BackupAndRestore' in message and 'resumes from the last completed epoch' in message
+    from kernelkit.engine import saving
+    with saving._h5py().File(str(backup / 'backup.h5'), 'r') as f:   # the chief kept its backup of epoch 2
+        assert int(f.attrs['kernelkit_backup_epoch']) == 1
     second_try = tmp_path / 'second'
     second_try.mkdir()
     processes = _start_job(second_try, epochs=4, backup_dir=backup)

@@ -16,10 +16,16 @@ A model compiled inside `strategy.scope()` keeps that strategy. With one replica
 Weights are created with aggregations that make this exact (see `Layer.add_weight`): trainable weights
 take the first replica's value (all replicas hold the same one); other float state, such as
 `BatchNormalization`'s moving statistics, takes the mean of the replicas' updates, as in tf_keras.
+
+In a multi-worker job (`is_multi_worker`), a `tf.data.Dataset` is read as tf_keras reads it, through
+`strategy.experimental_distribute_dataset`, so TensorFlow's auto-shard policy decides which worker reads
+what (`worker_batches`); and TensorFlow's errors for a worker that died or froze become one
+`WorkerStoppedError` that says which worker and how to resume (`lost_workers_reported`).
 """
 import contextlib
 import functools
 import os
+import re
 import shutil
 import tempfile
 
@@ -115,7 +121,8 @@ def scope(strategy):
 
 def in_model_scope(method):
     """Decorates a `Model` method (`fit`, `predict`, ...) to run in the scope of the model's strategy,
-    as tf_keras does, so a model built on its first batch gets distributed weights.
+    as tf_keras does, so a model built on its first batch gets distributed weights. In a multi-worker
+    job, TensorFlow's error for a lost worker becomes a `WorkerStoppedError` (see `lost_workers_reported`).
 
     # Arguments
         method: the method.
@@ -126,9 +133,9 @@ def in_model_scope(method):
     @functools.wraps(method)
     def wrapper(model, *args, **kwargs):
         strategy = getattr(model, '_distribution_strategy', None)
-        if strategy is None or strategy is tf.distribute.get_strategy():
+        if strategy is None:
             return method(model, *args, **kwargs)
-        with strategy.scope():
+        with scope(strategy), lost_workers_reported(strategy):
             return method(model, *args, **kwargs)
     return wrapper
 
@@ -273,3 +280,165 @@ def chief_writes(filepath, strategy=None):
         yield os.path.join(folder, os.path.basename(os.fspath(filepath)))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------ multi-worker jobs
+def is_multi_worker(strategy):
+    """Whether `strategy`'s replicas span several worker processes (`MultiWorkerMirroredStrategy` with a
+    cluster of more than one worker).
+
+    # Arguments
+        strategy: a `tf.distribute.Strategy`.
+
+    # Returns
+        A bool.
+    """
+    return is_replicated(strategy) and strategy.num_replicas_in_sync > len(strategy.extended.worker_devices)
+
+
+class WorkerStoppedError(RuntimeError):
+    """A worker of a multi-worker job stopped (its process died or its connection was lost), so the
+    others cannot go on: every step all-reduces over all workers.
+
+    # Arguments
+        message: the explanation.
+        task: the lost task as `'worker 1'` (its type and index), or None when TensorFlow did not say.
+    """
+
+    def __init__(self, message, task=None):
+        super(WorkerStoppedError, self).__init__(message)
+        self.task = task
+
+
+# The TensorFlow errors a lost peer causes: a collective aborted by a reset connection (UnavailableError,
+# within seconds when the process died), a collective or the coordination service timing out
+# (DeadlineExceeded), or an aborted / cancelled collective; Internal and Cancelled errors only when their
+# text speaks of peers, collectives or the coordination service.
+_LOST_PEER_ERRORS = (tf.errors.UnavailableError, tf.errors.DeadlineExceededError, tf.errors.AbortedError)
+_MAYBE_LOST_PEER_ERRORS = (tf.errors.InternalError, tf.errors.CancelledError)
+_LOST_PEER_TEXT = re.compile(r'coordination|heartbeat|collective|peer|unavailable', re.IGNORECASE)
+_REMOTE_TASK = re.compile(r'remote target /job:(\w+)/replica:\d+/task:(\d+)')
+_ANY_TASK = re.compile(r'/job:(\w+)/replica:\d+/task:(\d+)')
+
+
+def lost_task(message, own_task=None):
+    """The task a TensorFlow error message says was lost, e.g. `'worker 1'`.
+
+    # Arguments
+        message: the error's text.
+        own_task: this process's task as `(type, index)`, never the answer.
+
+    # Returns
+        `'TYPE INDEX'`, or None when the message names no other task.
+    """
+    for pattern in (_REMOTE_TASK, _ANY_TASK):
+        for job, index in pattern.findall(message):
+            if own_task is None or (job, int(index)) != tuple(own_task):
+                return '%s %s' % (job, index)
+    return None
+
+
+def _own_task(strategy):
+    resolver = getattr(strategy, 'cluster_resolver', None)
+    if resolver is None or resolver.task_type is None:
+        return None
+    return resolver.task_type, int(resolver.task_id)
+
+
+def is_lost_peer_error(error):
+    """Whether `error`, raised by TensorFlow in a multi-worker job, means a peer was lost.
+
+    # Arguments
+        error: an exception.
+
+    # Returns
+        A bool.
+    """
+    if isinstance(error, _LOST_PEER_ERRORS):
+        return True
+    return isinstance(error, _MAYBE_LOST_PEER_ERRORS) and bool(_LOST_PEER_TEXT.search(str(error)))
+
+
+@contextlib.contextmanager
+def lost_workers_reported(strategy):
+    """Turns TensorFlow's error for a lost worker of a multi-worker job into a `WorkerStoppedError` that
+    says which worker stopped (when TensorFlow names it) and how to resume.
+
+    Why no timeout of kernelkit's own: TensorFlow already bounds the wait. A worker whose process dies
+    closes its connections, and the collective of the next step (or the one waiting now) fails with an
+    UnavailableError (TF 2.21, two local workers: about 3 s after the death, tests/test_distribute.py).
+    A worker that freezes without dying (SIGSTOP) stops sending heartbeats to TensorFlow's coordination
+    service, which aborts the others' collectives ("tasks are unhealthy (stopped sending heartbeats)":
+    about 10 s after the freeze, measured the same way). A per-collective timeout
+    (`tf.distribute.experimental.CommunicationOptions(timeout_seconds=...)`) would add nothing to that and
+    would also fire on a healthy job whose chief writes a long checkpoint while the others wait.
+
+    # Arguments
+        strategy: the model's strategy (other strategies pass errors through unchanged).
+
+    # Raises
+        WorkerStoppedError: in place of a lost-peer error (chained to it).
+    """
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001 - re-raised unless it is a lost peer's
+        if not (is_replicated(strategy) and is_multi_worker(strategy) and is_lost_peer_error(error)):
+            raise
+        task = lost_task(str(error), _own_task(strategy))
+        raise WorkerStoppedError(
+            '%s of this multi-worker job stopped (TensorFlow: %s), so this worker cannot go on: every step '
+            'all-reduces over all workers. Restart the whole job; with a `keras.callbacks.BackupAndRestore` '
+            'callback, `fit` resumes from the last completed epoch.'
+            % ((task or 'A worker').capitalize(), type(error).__name__), task) from error
+
+
+def _local_replica_ids(strategy):
+    """The global replica ids (`replica_id_in_sync_group`) of this worker's replicas, in local order."""
+    def replica_id():
+        return tf.convert_to_tensor(tf.distribute.get_replica_context().replica_id_in_sync_group)
+
+    ids = tf.function(lambda: strategy.run(replica_id), autograph=False)()  # eagerly, TF warns of its overhead
+    return [int(value) for value in strategy.experimental_local_results(ids)]
+
+
+def _global_batch_size(replicas, local_ids, local_sizes):
+    """The smallest non-empty global batch size whose `np.array_split` pieces have `local_sizes` at
+    `local_ids` (as `tf.data` rebatches a global batch, the first pieces one sample larger). Non-empty:
+    a worker whose pieces of the last batch are empty still runs the step, as the others do."""
+    for size in range(1, replicas * (max(local_sizes) + 1) + 1):
+        quotient, remainder = divmod(size, replicas)
+        if all(quotient + (index < remainder) == piece for index, piece in zip(local_ids, local_sizes)):
+            return size
+    raise ValueError('The pieces %s of replicas %s do not form one global batch of %d replicas.'
+                     % (local_sizes, local_ids, replicas))
+
+
+def worker_batches(strategy, dataset):
+    """The batches of `dataset` in a multi-worker job, sharded across the workers by TensorFlow (its
+    `auto_shard_policy`: AUTO shards by file when the dataset reads files, by element (DATA) otherwise)
+    and split into per-replica pieces as tf_keras splits them (`strategy.experimental_distribute_dataset`).
+
+    Each is given as a global batch for `split_batch`: this worker's pieces are where `split_batch` takes
+    them, the other workers' places hold zeros (those workers feed their own pieces).
+
+    # Arguments
+        strategy: a multi-worker strategy.
+        dataset: a batched `tf.data.Dataset` of `(x, y)` or `(x, y, sample_weight)`, or of `x`.
+
+    # Yields
+        The batches, with numpy arrays in place of tensors.
+    """
+    replicas = strategy.num_replicas_in_sync
+    local_ids = _local_replica_ids(strategy)
+
+    def as_global(value):
+        pieces = [np.asarray(piece) for piece in strategy.experimental_local_results(value)]
+        size = _global_batch_size(replicas, local_ids, [len(piece) for piece in pieces])
+        sizes = [len(split) for split in np.array_split(np.empty(size), replicas)]
+        parts = [np.zeros((count,) + pieces[0].shape[1:], pieces[0].dtype) for count in sizes]
+        for index, piece in zip(local_ids, pieces):
+            parts[index] = piece
+        return np.concatenate(parts)
+
+    for element in strategy.experimental_distribute_dataset(dataset):
+        yield tf.nest.map_structure(as_global, element)

@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
-from kernelkit.engine import training_loop
+from kernelkit.engine import distribution, training_loop
 from kernelkit.engine.training_utils import iter_sequence_infinite  # noqa: F401 (its Keras 2.2.4 path)
 from kernelkit.utils.enqueuers import GeneratorEnqueuer, OrderedEnqueuer, Sequence, iterate_sequence
 from kernelkit.utils.generic_utils import to_list, unpack_singleton
@@ -136,12 +136,22 @@ class _Feed(object):
             else:
                 self._iterator = self.data
         elif not self._recreate:
-            self._iterator = iter(self.data)
+            self._iterator = self._dataset_iterator()
 
     def begin_epoch(self):
         """Starts a new pass over a dataset read whole every epoch."""
         if self._recreate:
-            self._iterator = iter(self.data)
+            self._iterator = self._dataset_iterator()
+
+    def _dataset_iterator(self):
+        """An iterator over the dataset; in a multi-worker job (the strategy of the model's scope, which
+        the loops run in) over this worker's shard, as tf_keras reads it (`distribution.worker_batches`).
+        A Sequence or a generator is not sharded: each worker feeds its own pieces of every batch it
+        yields, which is what tf_keras's DATA policy gives for them."""
+        strategy = tf.distribute.get_strategy()
+        if distribution.is_multi_worker(strategy):
+            return distribution.worker_batches(strategy, self.data)
+        return iter(self.data)
 
     def next_batch(self):
         """The next batch; raises `StopIteration` when the data ran out."""
