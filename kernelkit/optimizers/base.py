@@ -6,8 +6,16 @@ retracing it. Per-weight state ("slots") is created by `build(params)`, eagerly 
 `apply_gradients(grads, params)` then only reads and assigns variables, which makes it safe inside
 `tf.function` (and distribution strategies). The update rules themselves are in `rules.py`.
 """
+import os
+
 import numpy as np
 import tensorflow as tf
+
+# The element-wise update rules read and write every weight and slot several times when TensorFlow runs
+# them op by op; compiled by XLA into one pass per weight they take about half the time (on CPU, the
+# optimizer update of mnist_mlp went from 2.1 to 0.8 ms; see the README's Performance section). Set
+# `KERNELKIT_FUSED_UPDATES=0` (or this flag to False) to run them op by op. Same numbers either way.
+FUSED_UPDATES = os.environ.get('KERNELKIT_FUSED_UPDATES', '1') != '0'
 
 
 def _check_number(name, value):
@@ -102,6 +110,7 @@ class Optimizer(object):
         self._slots = {}
         self._params = []
         self._built = False
+        self._fused_assign_updates = None
         self.iterations = self._make_variable('iterations', 0, tf.int64)
 
     def _make_variable(self, name, value, dtype=tf.float32):
@@ -221,6 +230,17 @@ class Optimizer(object):
         grads = [tf.convert_to_tensor(g) for g, _ in pairs]
         grads = self._transform_gradients([tf.cast(g, p.dtype) for g, p in zip(grads, params)])
         shared = self._prepare(tf.identity(self.iterations))
+        if self._fuses_updates(params):
+            if self._fused_assign_updates is None:
+                self._fused_assign_updates = tf.function(self._assign_updates, jit_compile=True,
+                                                         autograph=False)
+            self._fused_assign_updates(grads, params, shared)
+        else:
+            self._assign_updates(grads, params, shared)
+        return self.iterations.assign_add(1)
+
+    def _assign_updates(self, grads, params, shared):
+        """Runs the update rule of each weight, applies its constraint and assigns the new value."""
         for grad, param in zip(grads, params):
             hyper = {key: tf.cast(value, param.dtype) for key, value in shared.items()}
             new_value = self._update(grad, param, self._slots[param.ref()], hyper)
@@ -228,7 +248,15 @@ class Optimizer(object):
             if constraint is not None:
                 new_value = constraint(new_value)
             param.assign(new_value)
-        return self.iterations.assign_add(1)
+
+    def _fuses_updates(self, params):
+        """Whether this step's updates run as one XLA-compiled function (`FUSED_UPDATES`): inside a
+        compiled step, outside distribution strategies, for the built-in rules and constraints only
+        (a user's own rule or constraint may use what XLA cannot compile)."""
+        return (FUSED_UPDATES and not tf.executing_eagerly() and not tf.distribute.has_strategy()
+                and type(self)._update.__module__ == 'kernelkit.optimizers.rules'
+                and all(getattr(p, 'constraint', None) is None
+                        or type(p.constraint).__module__ == 'kernelkit.constraints' for p in params))
 
     def get_updates(self, loss, params):
         """Returns the update that applies one step of this optimizer, for `K.function(updates=...)`.
