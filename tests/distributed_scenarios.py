@@ -70,6 +70,7 @@ def compare(optimizer, n, batch_size, batch_norm=False):
         'vs_one_device': max_difference(single, mirrored),
         'vs_tf_keras': max_difference(oracle, mirrored),
         'loss': mirrored_history['loss'], 'tf_keras_loss': oracle_history['loss'],
+        'one_device_loss': single_history['loss'],
         'acc': mirrored_history['acc'], 'tf_keras_acc': oracle_history['acc'],
         'evaluate': mirrored_model.evaluate(x, y, batch_size=batch_size, verbose=0),
         'tf_keras_evaluate': oracle_model.evaluate(x, y, batch_size=batch_size, verbose=0),
@@ -87,6 +88,35 @@ def momentum_even_batches():
 @scenario
 def adam_even_batches():
     return compare('adam', 256, 32)
+
+
+@scenario
+def rmsprop_even_batches():
+    return compare('rmsprop', 256, 32)
+
+
+@scenario
+def adagrad_even_batches():
+    return compare('adagrad', 256, 32)
+
+
+@scenario
+def dropout():
+    """Dropout draws its masks per replica, so training cannot match one device mask for mask (tf_keras's
+    cannot either); what must hold: the replicas stay in sync, the loss goes down, and inference (no
+    dropout) gives the one-device outputs for the trained weights."""
+    x, y = data(256)
+    with STRATEGY.scope():
+        model = make_model(kernelkit, 'adam', dropout=0.3)
+    history = model.fit(x, y, batch_size=32, epochs=3, shuffle=False, verbose=0)
+    replicas_apart = max(float(np.abs(np.asarray(a) - np.asarray(b)).max())
+                         for w in model.weights for a, b in zip(w.values, w.values[1:]))
+    single = make_model(kernelkit, 'adam', dropout=0.3)
+    single.set_weights(model.get_weights())
+    return {'replicas_apart': replicas_apart, 'loss': history.history['loss'],
+            'predict_vs_one_device': float(np.abs(model.predict(x, batch_size=32) - single.predict(x)).max()),
+            'evaluate': model.evaluate(x, y, batch_size=32, verbose=0),
+            'one_device_evaluate': single.evaluate(x, y, batch_size=32, verbose=0)}
 
 
 @scenario

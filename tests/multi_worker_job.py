@@ -66,7 +66,8 @@ def main(settings_path):
 def pipelines(keras, strategy, x, y):
     """Fresh models trained for 4 epochs on this worker's data as a `tf.data.Dataset` (sharded by
     TensorFlow's default policy, and with sharding OFF), as a `Sequence`, and as a dataset and arrays
-    whose batches do not divide over the replicas; their final weights."""
+    whose batches do not divide over the replicas, and arrays that both workers hold alike; their final
+    weights."""
     import tensorflow as tf
     from distributed_models import make_model
 
@@ -83,12 +84,15 @@ def pipelines(keras, strategy, x, y):
     inputs = {'dataset': dataset, 'dataset_off': dataset.with_options(unsharded), 'sequence': Batches()}
     # 232 samples in batches of 33: pieces of 17 and 16, and a last batch of 1 that leaves worker 1 empty.
     inputs['dataset_uneven'] = tf.data.Dataset.from_tensor_slices((x[:232], y[:232])).batch(33)
+    from distributed_models import data as shared_data
     weights = {}
-    for name, data in list(inputs.items()) + [('arrays_uneven', (x[:232], y[:232]))]:
+    arrays = [('arrays_uneven', (x[:232], y[:232])), ('same_data', shared_data(256, seed=7))]
+    for name, data in list(inputs.items()) + arrays:
         with strategy.scope():
             model = make_model(keras)
         if isinstance(data, tuple):
-            model.fit(data[0], data[1], batch_size=33, epochs=4, shuffle=False, verbose=0)
+            model.fit(data[0], data[1], batch_size=32 if name == 'same_data' else 33, epochs=4, shuffle=False,
+                      verbose=0)
         else:
             model.fit(data, epochs=4, shuffle=False, verbose=0)
         weights[name] = [w.tolist() for w in model.get_weights()]

@@ -45,16 +45,26 @@ def result(scenarios, name):
 
 
 # ------------------------------------------------------------------------------------- MirroredStrategy
-@pytest.mark.parametrize('name', ['momentum_even_batches', 'adam_even_batches'])
+@pytest.mark.parametrize('name', ['momentum_even_batches', 'adam_even_batches', 'rmsprop_even_batches',
+                                  'adagrad_even_batches'])
 def test_mirrored_training_equals_one_device_and_tf_keras(scenarios, name):
     r = result(scenarios, name)
     assert r['vs_one_device'] < SAME
+    np.testing.assert_allclose(r['loss'], r['one_device_loss'], rtol=SAME)
     assert r['vs_tf_keras'] < SAME
     np.testing.assert_allclose(r['loss'], r['tf_keras_loss'], rtol=SAME)
     np.testing.assert_allclose(r['acc'], r['tf_keras_acc'], rtol=SAME)
     np.testing.assert_allclose(r['evaluate'], r['tf_keras_evaluate'], rtol=SAME)
     assert r['predict_vs_tf_keras'] < SAME
     assert r['predict_shape'] == [256, 1]
+
+
+def test_dropout_under_a_strategy(scenarios):
+    r = result(scenarios, 'dropout')
+    assert r['replicas_apart'] == 0.                    # the mirrored weights stay identical
+    assert r['loss'][-1] < r['loss'][0]
+    assert r['predict_vs_one_device'] < SAME
+    np.testing.assert_allclose(r['evaluate'], r['one_device_evaluate'], rtol=SAME)
 
 
 def test_batches_that_do_not_divide_are_split_as_tf_keras_splits_them(scenarios):
@@ -243,6 +253,10 @@ def test_multi_worker_datasets_are_sharded_by_tensorflow_policy_and_sequences_as
     # arrays are split (checked against tf_keras under MirroredStrategy above).
     _assert_same_weights(first['pipelines']['dataset_uneven'], second['pipelines']['dataset_uneven'], atol=1e-6)
     _assert_same_weights(first['pipelines']['dataset_uneven'], first['pipelines']['arrays_uneven'])
+    # Given the same data, both workers end with the weights of one process trained on it.
+    same_x, same_y = data(256, seed=7)
+    _assert_same_weights(first['pipelines']['same_data'], _one_device_weights(same_x, same_y).get_weights())
+    _assert_same_weights(second['pipelines']['same_data'], first['pipelines']['same_data'], atol=1e-6)
 
 
 def test_lost_workers_are_named_from_tensorflow_messages():
