@@ -2,7 +2,7 @@
 #
 #   make test    install the dev extras into .venv (and chromium: scripts/install_browser.sh), run tests/ then the notebooks
 #   make lab     install the lab extras too, then start JupyterLab on 127.0.0.1 in notebooks/
-#   make bench   kernelkit beside tf_keras on the benchmark models (not part of the tests)
+#   make bench   kernelkit beside tf_keras and Keras 3 on the benchmark models, with a roofline (not part of the tests)
 #   make notebook-timings   run every notebook in notebooks/ and print its wall time
 #   make fuzz    fuzz the loaders (1,000 mutated configs and HDF5 files; FUZZ_ARGS='--cases N --seed S') and print the figures
 #   make fuzz-migrate   fuzz `kernelkit migrate --inplace` (1,000 mutated .py files and notebooks; FUZZ_MIGRATE_ARGS) and print the figures

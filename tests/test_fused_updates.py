@@ -23,6 +23,11 @@ OPTIMIZERS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def fuse_small_models(monkeypatch):
+    monkeypatch.setattr(base, 'FUSED_UPDATES_MIN_SIZE', 0)  # these models are small
+
+
 def _train(name, kwargs, fused, monkeypatch):
     monkeypatch.setattr(base, 'FUSED_UPDATES', fused)
     model = keras.models.Sequential([
@@ -66,3 +71,7 @@ def test_only_built_in_rules_and_constraints_are_fused(monkeypatch):
     check(keras.optimizers.SGD())
     assert results['fused'] is False
     assert keras.optimizers.SGD()._fuses_updates([weight]) is False  # eagerly: op by op
+    weight = tf.Variable(tf.ones((2,)))
+    monkeypatch.setattr(base, 'FUSED_UPDATES_MIN_SIZE', 3)
+    check(keras.optimizers.SGD())
+    assert results['fused'] is False  # two elements: not worth compiling

@@ -64,13 +64,6 @@ def _generate_dropout_mask(ones, rate, training=None, count=1):
     return masks if count > 1 else masks[0]
 
 
-def _with_axes(tensor, count):
-    """`tensor` with `count` new axes of size 1 after its first (so it broadcasts over time steps)."""
-    for _ in range(count):
-        tensor = tf.expand_dims(tensor, 1)
-    return tensor
-
-
 def _clip_rate(value):
     return min(1., max(0., float(value)))
 
@@ -159,29 +152,31 @@ class _RecurrentCell(Layer):
         self._recurrent_dropout_mask = None
 
     def _gate_products(self, x, kernel, count, masks, implementation):
-        """The `count` per-gate products `x . kernel[:, gate]` (with that gate's dropout mask), gate first.
+        """`x . kernel` with each gate's dropout mask, the `count` gates side by side as in `kernel`.
 
-        Implementation 1 multiplies gate by gate (a different dropout mask for each gate);
-        implementation 2 uses the first mask for all gates (Keras 2.2 computed it as one product and
-        split it; the numbers are the same). All gates go through one batched product.
+        Implementation 1 multiplies gate by gate (a different dropout mask for each gate), in one batched
+        product; implementation 2, and any product without masks, is one product (with the first mask).
 
         # Arguments
-            x: `(..., samples, dim)`: one step `(samples, dim)` or a time-major sequence.
-            kernel: `(dim, count * units)`, the gates side by side as Keras stores them.
+            x: one step `(samples, dim)` or a sequence `(samples, time, dim)`.
+            kernel: `(dim, count * units)`.
             count: the number of gates.
             masks: None or `count` dropout masks `(samples, dim)`.
             implementation: 1 or 2.
 
         # Returns
-            A tensor `(count, ..., samples, units)`.
+            A tensor `(samples, [time,] count * units)`.
         """
-        extra = K.ndim(x) - 2  # the time axis of a sequence
-        slices = tf.transpose(tf.reshape(kernel, (-1, count, int(kernel.shape[-1]) // count)), (1, 0, 2))
+        if masks and K.ndim(x) == 3:
+            masks = [tf.expand_dims(mask, 1) for mask in masks]  # the same mask at every time step
         if masks and implementation == 1:
-            x = tf.expand_dims(x, 0) * _with_axes(tf.stack(masks), extra)
-        else:
-            x = tf.expand_dims(x * masks[0] if masks else x, 0)
-        return tf.matmul(x, _with_axes(slices, extra))
+            size = int(kernel.shape[-1]) // count
+            stacked = tf.stack([x * mask for mask in masks])
+            slices = tf.transpose(tf.reshape(kernel, (-1, count, size)), (1, 0, 2))
+            if K.ndim(x) == 3:
+                slices = tf.expand_dims(slices, 1)
+            return tf.concat(tf.unstack(tf.matmul(stacked, slices)), axis=-1)
+        return K.dot(x * masks[0] if masks else x, kernel)
 
     def _input_side(self, inputs, training, count, bias):
         """The input side of the `count` gates, `inputs . kernel + bias` with the input dropout masks.
@@ -198,18 +193,12 @@ class _RecurrentCell(Layer):
             bias: the input bias `(count * units,)`, or None.
 
         # Returns
-            `(count, samples, units)` for a step; `(count, time, samples, units)` for a sequence, so that
-            `K.rnn`, which takes axis 1 as the time axis, hands each step its `(count, samples, units)`.
+            `(samples, [time,] count * units)`.
         """
-        sequence = K.ndim(inputs) == 3
-        masks = self._input_masks(inputs[:, 0] if sequence else inputs, training, count)
-        if sequence:
-            inputs = tf.transpose(inputs, (1, 0, 2))
+        masks = self._input_masks(inputs[:, 0] if K.ndim(inputs) == 3 else inputs, training, count)
         implementation = 1 if getattr(self, 'implementation', 1) == 1 else 2
         projected = self._gate_products(inputs, self._step_weights()[0], count, masks, implementation)
-        if bias is not None:
-            projected += _with_axes(tf.reshape(bias, (count, 1, -1)), int(sequence))
-        return projected
+        return K.bias_add(projected, bias) if bias is not None else projected
 
     def _step_weights(self):
         """`(kernel, recurrent_kernel, bias)` in the layout this cell computes with."""
@@ -281,8 +270,8 @@ class SimpleRNNCell(_RecurrentCell):
         return self._input_side(inputs, training, 1, self.bias)
 
     def _recurrent_side(self, projected, states, training):
-        """One step from its projected input `(1, samples, units)`."""
-        h = projected[0]
+        """One step from its projected input `(samples, units)`."""
+        h = projected
         previous = states[0]
         recurrent_masks = self._recurrent_masks(previous, training)
         if recurrent_masks:
@@ -367,23 +356,23 @@ class GRUCell(_RecurrentCell):
         return self._input_side(inputs, training, 3, self._biases()[0])
 
     def _recurrent_side(self, projected, states, training):
-        """One step from the projected inputs of its three gates, `(3, samples, units)`."""
+        """One step from the projected inputs of its three gates, `(samples, 3 * units)`."""
         h_tm1 = states[0]
         units = self.units
         _, recurrent_kernel, _ = self._step_weights()
         recurrent_bias = self._biases()[1]
         implementation = 1 if self.implementation == 1 else 2  # Keras 2.2: anything but 1 is mode 2
         recurrent_masks = self._recurrent_masks(h_tm1, training, 3)
-        x_z, x_r, x_h = tf.unstack(projected)
+        x_z, x_r, x_h = tf.split(projected, 3, axis=-1)
         if self.reset_after:
             recurrent = self._gate_products(h_tm1, recurrent_kernel, 3, recurrent_masks, implementation)
             if recurrent_bias is not None:
-                recurrent += tf.reshape(recurrent_bias, (3, 1, units))
-            rec_z, rec_r, rec_h = tf.unstack(recurrent)
+                recurrent = K.bias_add(recurrent, recurrent_bias)
+            rec_z, rec_r, rec_h = tf.split(recurrent, 3, axis=-1)
         else:
-            rec_z, rec_r = tf.unstack(self._gate_products(h_tm1, recurrent_kernel[:, :2 * units], 2,
-                                                          recurrent_masks[:2] if recurrent_masks else None,
-                                                          implementation))
+            rec_z, rec_r = tf.split(self._gate_products(h_tm1, recurrent_kernel[:, :2 * units], 2,
+                                                        recurrent_masks[:2] if recurrent_masks else None,
+                                                        implementation), 2, axis=-1)
         z = self.recurrent_activation(x_z + rec_z)
         r = self.recurrent_activation(x_r + rec_r)
         if self.reset_after:
@@ -464,13 +453,13 @@ class LSTMCell(_RecurrentCell):
         return self._input_side(inputs, training, 4, self._step_weights()[2])
 
     def _recurrent_side(self, projected, states, training):
-        """One step from the projected inputs of its four gates, `(4, samples, units)`."""
+        """One step from the projected inputs of its four gates, `(samples, 4 * units)`."""
         h_tm1, c_tm1 = states[0], states[1]
         recurrent_kernel = self._step_weights()[1]
         implementation = 1 if self.implementation == 1 else 2
         recurrent_masks = self._recurrent_masks(h_tm1, training, 4)
         gates = projected + self._gate_products(h_tm1, recurrent_kernel, 4, recurrent_masks, implementation)
-        return lstm_step(tf.unstack(gates), c_tm1, self.activation, self.recurrent_activation)
+        return lstm_step(tf.split(gates, 4, axis=-1), c_tm1, self.activation, self.recurrent_activation)
 
 
 def lstm_step(gates, c_tm1, activation, recurrent_activation):

@@ -13,9 +13,12 @@ import tensorflow as tf
 
 # The element-wise update rules read and write every weight and slot several times when TensorFlow runs
 # them op by op; compiled by XLA into one pass per weight they take about half the time (on CPU, the
-# optimizer update of mnist_mlp went from 2.1 to 0.8 ms; see the README's Performance section). Set
-# `KERNELKIT_FUSED_UPDATES=0` (or this flag to False) to run them op by op. Same numbers either way.
+# optimizer update of mnist_mlp went from 2.1 to 0.8 ms; see the README's Performance section). The
+# compilation costs about 0.1 s once per compiled step, which only pays off for weights with many
+# elements: smaller models (under FUSED_UPDATES_MIN_SIZE elements in all) keep the op-by-op update.
+# Set `KERNELKIT_FUSED_UPDATES=0` (or this flag to False) to run them op by op. Same numbers either way.
 FUSED_UPDATES = os.environ.get('KERNELKIT_FUSED_UPDATES', '1') != '0'
+FUSED_UPDATES_MIN_SIZE = 100000
 
 
 def _check_number(name, value):
@@ -251,9 +254,11 @@ class Optimizer(object):
 
     def _fuses_updates(self, params):
         """Whether this step's updates run as one XLA-compiled function (`FUSED_UPDATES`): inside a
-        compiled step, outside distribution strategies, for the built-in rules and constraints only
-        (a user's own rule or constraint may use what XLA cannot compile)."""
+        compiled step, outside distribution strategies, for weights of `FUSED_UPDATES_MIN_SIZE` elements
+        or more, and for the built-in rules and constraints only (a user's own rule or constraint may
+        use what XLA cannot compile)."""
         return (FUSED_UPDATES and not tf.executing_eagerly() and not tf.distribute.has_strategy()
+                and sum(p.shape.num_elements() or 0 for p in params) >= FUSED_UPDATES_MIN_SIZE
                 and type(self)._update.__module__ == 'kernelkit.optimizers.rules'
                 and all(getattr(p, 'constraint', None) is None
                         or type(p.constraint).__module__ == 'kernelkit.constraints' for p in params))
