@@ -64,7 +64,7 @@ def _twin_models(input_shape, axis, momentum=0.8):
 
 
 @pytest.mark.parametrize('input_shape,axis', [((3,), -1), ((3, 2), 1), ((2, 2, 3), -1), ((3, 2, 2), 1),
-                                              ((2, 2, 2, 2), 1)])
+                                              ((2, 2, 2, 2), 1), ((2, 2, 2, 3), -1)])
 def test_moving_statistics_after_training_match_oracle(input_shape, axis):
     ours, oracle = _twin_models(input_shape, axis)
     x, y = _data((6,) + input_shape, 0), _data((6,) + input_shape, 1, scale=1., shift=0.)
@@ -95,6 +95,15 @@ def test_update_rule_numpy_and_inference_unchanged():
     layer4(x4, training=True)
     var4 = x4.var(axis=(0, 2, 3))
     np.testing.assert_allclose(layer4.get_weights()[3], 0.5 + 0.5 * var4 * 8 / 7, rtol=1e-5)
+    # channels-last 4D input runs TensorFlow's fused kernel: the same outputs and updates (also without
+    # gamma and beta)
+    layer_last = BatchNormalization(momentum=0.5, center=False, scale=False)
+    x_last = _data((2, 2, 2, 3))
+    out = layer_last(x_last, training=True).numpy()
+    mean_last, var_last = x_last.mean(axis=(0, 1, 2)), x_last.var(axis=(0, 1, 2))
+    np.testing.assert_allclose(out, (x_last - mean_last) / np.sqrt(var_last + 1e-3), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(layer_last.get_weights()[0], 0.5 * mean_last, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(layer_last.get_weights()[1], 0.5 + 0.5 * var_last * 8 / 7, rtol=1e-5)
 
 
 def test_frozen_layer_uses_batch_statistics_but_keeps_moving_ones_keras2():
