@@ -96,37 +96,42 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
             if mask is not None:
                 mask = tf.reverse(mask, [0])
         time_steps = tf.shape(inputs)[0]
-        # One call outside the loop gives the output's dtype and shape.
+        # One call outside the loop gives the output's dtype and shape. Without a mask nothing uses its
+        # value, so TensorFlow prunes it from the graph; with a mask it is the zeros kept before the
+        # first unmasked step.
         first_output, _ = step_function(inputs[0], states + constants)
         input_ta = tf.TensorArray(inputs.dtype, size=time_steps).unstack(inputs)
         mask_ta = (tf.TensorArray(tf.bool, size=time_steps).unstack(mask)
                    if mask is not None else None)
         output_ta = tf.TensorArray(first_output.dtype, size=time_steps,
                                    element_shape=first_output.shape)
+        carried = 1 if mask_ta is not None else 0  # the previous output, for masked steps only
 
-        def body(time, output_ta_t, prev_output, *loop_states):
+        def body(time, output_ta_t, *loop_vars):
+            prev_output, loop_states = loop_vars[:carried], loop_vars[carried:]
             output, new_states = step_function(input_ta.read(time),
                                                list(loop_states) + constants)
             new_states = list(new_states)
             if mask_ta is not None:
                 mask_t = mask_ta.read(time)
-                output = _keep_where_masked(mask_t, output, prev_output)
+                output = _keep_where_masked(mask_t, output, prev_output[0])
                 new_states = [_keep_where_masked(mask_t, new, old)
                               for new, old in zip(new_states, loop_states)]
             for old, new in zip(loop_states, new_states):
                 new.set_shape(old.shape)
             output_ta_t = output_ta_t.write(time, output)
-            return (time + 1, output_ta_t, output) + tuple(new_states)
+            return (time + 1, output_ta_t) + (output,) * carried + tuple(new_states)
 
+        initial_output = (tf.zeros_like(first_output),) * carried
         final = tf.while_loop(
             cond=lambda time, *_: time < time_steps, body=body,
-            loop_vars=(tf.constant(0), output_ta, tf.zeros_like(first_output)) + tuple(states),
+            loop_vars=(tf.constant(0), output_ta) + initial_output + tuple(states),
             parallel_iterations=32, maximum_iterations=input_length)
         outputs = final[1].stack()
         # The loop's length is dynamic: keep the static number of time steps, when known.
         outputs.set_shape(tf.TensorShape([inputs.shape[0]]).concatenate(first_output.shape))
-        last_output = final[2]
-        states = list(final[3:])
+        last_output = final[2] if carried else outputs[-1]
+        states = list(final[2 + carried:])
     outputs = tf.transpose(outputs, [1, 0] + list(range(2, ndim(outputs))))
     return last_output, outputs, states
 

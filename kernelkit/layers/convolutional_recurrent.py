@@ -122,7 +122,7 @@ class ConvLSTM2DCell(_RecurrentCell):
             h = h_tm1 * recurrent_masks[k] if recurrent_masks else h_tm1
             gates.append(self.input_conv(x, kernels[k], biases[k], padding=self.padding) +
                          self.recurrent_conv(h, recurrent_kernels[k]))
-        return lstm_step(gates, c_tm1, self.activation, self.recurrent_activation)
+        return lstm_step(tf.concat(gates, axis=-1), c_tm1, self.activation, self.recurrent_activation)
 
 
 class ConvRNN2D(RNN):
