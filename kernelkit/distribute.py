@@ -8,8 +8,9 @@ test one: it starts N worker processes of the script, each with a `TF_CONFIG` fo
 at free ports of 127.0.0.1, forwards their output line by line prefixed with `[worker i]`, and waits.
 
 When a worker fails, the others are stopped at once (they would otherwise wait for their lost peer) and
-the job exits with that worker's exit code. Every process the launcher starts is ended by it, on Ctrl-C
-too. This is a top-level tool: the engine never imports it.
+the job exits with that worker's exit code (128 + N for a worker ended by signal N, as a shell reports
+it). Every worker is ended by the launcher, on Ctrl-C and SIGTERM too; processes that a worker starts
+itself are that worker's to end. This is a top-level tool: the engine never imports it.
 """
 import argparse
 import json
@@ -84,6 +85,9 @@ def start_workers(command, workers, env=None, host=HOST, **popen_options):
         raise ValueError('A job needs at least one worker, got `workers=%r`.' % (workers,))
     ports = free_ports(workers, host)
     base = dict(os.environ if env is None else env)
+    # A worker's stdout is a pipe, which Python buffers in blocks: its prints would come after its
+    # traceback, or never, when it is ended after a peer failed.
+    base.setdefault('PYTHONUNBUFFERED', '1')
     processes = []
     try:
         for index in range(workers):
@@ -115,12 +119,27 @@ def stop_workers(processes, grace=_TERMINATE_GRACE_S):
 
 
 def _forward(stream, prefix, output, lock):
-    """Copies the lines of `stream` to `output`, each prefixed (one thread per worker)."""
+    """Copies the lines of `stream` to `output`, each prefixed (one thread per worker).
+
+    The stream is read to its end even when `output` fails (a closed pipe such as `| head`): a worker
+    whose pipe is no longer read would block once the pipe is full, and the job would never end."""
+    writable = True
     for line in iter(stream.readline, ''):
-        with lock:
-            output.write(prefix + line if line.endswith('\n') else prefix + line + '\n')
-            output.flush()
+        if not writable:
+            continue
+        try:
+            with lock:
+                output.write(prefix + line if line.endswith('\n') else prefix + line + '\n')
+                output.flush()
+        except (OSError, ValueError):   # BrokenPipeError, or `output` closed
+            writable = False
     stream.close()
+
+
+def exit_code(returncode):
+    """A process's exit status as a shell reports it: 128 + N for a process ended by signal N (a
+    `subprocess` return code of -N), else the code itself."""
+    return 128 - returncode if returncode < 0 else returncode
 
 
 def supervise(processes, timeout=None):
@@ -131,7 +150,8 @@ def supervise(processes, timeout=None):
         timeout: seconds after which the job is stopped as failed, or None.
 
     # Returns
-        0 when every worker exited with 0; otherwise the first non-zero exit code (124 on a timeout).
+        0 when every worker exited with 0; otherwise the first non-zero exit code, as `exit_code` gives it
+        (137 for a worker killed by SIGKILL), or 124 on a timeout.
     """
     deadline = None if timeout is None else time.time() + timeout
     try:
@@ -139,7 +159,7 @@ def supervise(processes, timeout=None):
             codes = [process.poll() for process in processes]
             failed = [code for code in codes if code not in (None, 0)]
             if failed:
-                return failed[0]
+                return exit_code(failed[0])
             if all(code == 0 for code in codes):
                 return 0
             if deadline is not None and time.time() > deadline:
@@ -164,16 +184,20 @@ def launch(command, workers, env=None, output=None, timeout=None):
     """
     output = output or sys.stdout
     lock = threading.Lock()
+    # errors='replace': one byte that is not UTF-8 must not stop the forwarding of that worker's output.
     processes = start_workers(command, workers, env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, bufsize=1)
-    threads = [threading.Thread(target=_forward, args=(process.stdout, '[worker %d] ' % index, output, lock),
-                                daemon=True) for index, process in enumerate(processes)]
-    for thread in threads:
-        thread.start()
-    code = supervise(processes, timeout)   # ends every worker, also on KeyboardInterrupt
-    for thread in threads:
-        thread.join(1.0)
-    return code
+                              text=True, errors='replace', bufsize=1)
+    threads = []
+    try:
+        for index, process in enumerate(processes):
+            threads.append(threading.Thread(target=_forward, daemon=True,
+                                            args=(process.stdout, '[worker %d] ' % index, output, lock)))
+            threads[-1].start()
+        return supervise(processes, timeout)   # ends every worker, also on KeyboardInterrupt
+    finally:
+        stop_workers(processes)   # also when an interrupt comes before `supervise` runs
+        for thread in threads:    # the workers' last lines (their tracebacks) are written before returning
+            thread.join(1.0)
 
 
 def _exit_on_sigterm(signum, frame):
@@ -203,6 +227,8 @@ def main(argv=None):
     if options.workers < 1:
         parser.error('--workers must be at least 1')
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)   # so the workers are ended on SIGTERM too
+    if previous is None:   # a handler installed from C: restore the default rather than fail
+        previous = signal.SIG_DFL
     try:
         return launch([sys.executable, options.script] + options.args, options.workers, timeout=options.timeout)
     except KeyboardInterrupt:

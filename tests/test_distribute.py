@@ -268,6 +268,9 @@ def test_lost_workers_are_named_from_tensorflow_messages():
     assert distribution.lost_task('Task /job:worker/replica:0/task:0 and /job:worker/replica:0/task:2 ...',
                                   ('worker', 0)) == 'worker 2'
     assert distribution.lost_task('Socket closed', ('worker', 0)) is None
+    # Several other tasks and no remote target: which one was lost is unknown, so none is named.
+    assert distribution.lost_task('Waiting for /job:worker/replica:0/task:1 and /job:worker/replica:0/task:2',
+                                  ('worker', 0)) is None
     assert distribution.is_lost_peer_error(tf.errors.UnavailableError(None, None, 'Socket closed'))
     assert distribution.is_lost_peer_error(tf.errors.InternalError(None, None, 'coordination service: heartbeat'))
     assert not distribution.is_lost_peer_error(tf.errors.InternalError(None, None, 'Blas GEMM launch failed'))

@@ -106,3 +106,47 @@ def test_help(capsys):
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert '--workers' in out and 'TF_CONFIG' in out
+
+
+def test_output_that_is_not_utf8_is_forwarded_and_the_job_ends(tmp_path, capsys):
+    """One bad byte must not stop the forwarding: the worker would block on its full pipe for ever."""
+    source = ("import sys\n"
+              "sys.stdout.buffer.write(b'bad \\xff byte\\n'); sys.stdout.flush()\n"
+              "sys.stdout.write('x' * 200000 + '\\nlast line\\n')\n")
+    code, out = _launch(tmp_path, capsys, source, '--timeout', '60', workers=1)
+    assert code == 0
+    assert '[worker 0] bad \ufffd byte' in out
+    assert '[worker 0] last line' in out
+
+
+def test_a_worker_killed_by_a_signal_gives_the_shells_exit_code(tmp_path, capsys):
+    code, _ = _launch(tmp_path, capsys, 'import os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n', workers=1)
+    assert code == 128 + signal.SIGKILL
+    assert distribute.exit_code(-15) == 143 and distribute.exit_code(3) == 3
+
+
+def test_a_workers_prints_come_before_its_traceback(tmp_path, capsys):
+    """The workers' stdout is unbuffered, so the lines keep their order across stdout and stderr."""
+    code, out = _launch(tmp_path, capsys, "print('before the error')\nraise RuntimeError('boom')\n",
+                        workers=1)
+    assert code == 1
+    assert out.index('[worker 0] before the error') < out.index('RuntimeError: boom')
+
+
+def test_output_that_cannot_be_written_is_still_drained():
+    """A closed output (`| head`) must not leave the worker blocked on its pipe."""
+    import io
+    import threading
+
+    class Closed(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError()
+
+    read, write = os.pipe()
+    stream = os.fdopen(read, 'r')
+    thread = threading.Thread(target=distribute._forward, args=(stream, '', Closed(), threading.Lock()))
+    thread.start()
+    with os.fdopen(write, 'w') as writer:
+        writer.write('line\n' * 50000)   # several times a pipe's capacity: blocks unless drained
+    thread.join(30)
+    assert not thread.is_alive()

@@ -329,13 +329,22 @@ def lost_task(message, own_task=None):
         own_task: this process's task as `(type, index)`, never the answer.
 
     # Returns
-        `'TYPE INDEX'`, or None when the message names no other task.
+        `'TYPE INDEX'`: the remote target of a failed call, else the one other task the message names.
+        None when it names none, or several (which of them was lost is then unknown).
     """
-    for pattern in (_REMOTE_TASK, _ANY_TASK):
+    def others(pattern):
+        found = []
         for job, index in pattern.findall(message):
-            if own_task is None or (job, int(index)) != tuple(own_task):
-                return '%s %s' % (job, index)
-    return None
+            task = '%s %s' % (job, index)
+            if (own_task is None or (job, int(index)) != tuple(own_task)) and task not in found:
+                found.append(task)
+        return found
+
+    remote = others(_REMOTE_TASK)
+    if remote:
+        return remote[0]
+    named = others(_ANY_TASK)
+    return named[0] if len(named) == 1 else None
 
 
 def _own_task(strategy):
