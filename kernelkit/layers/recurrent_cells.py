@@ -99,9 +99,7 @@ class _RecurrentCell(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.dropout = _clip_rate(dropout)
         self.recurrent_dropout = _clip_rate(recurrent_dropout)
-        self._dropout_mask = None
-        self._recurrent_dropout_mask = None
-        self._loop_invariants = {}
+        self._loop_invariants = {}  # the dropout masks and what is computed from them, per sequence
 
     # --------------------------------------------------------------------------------- weights
 
@@ -130,32 +128,30 @@ class _RecurrentCell(Layer):
 
     # --------------------------------------------------------------------------------- dropout
 
-    def _masks(self, attribute, rate, like, training, count):
-        """Returns `count` dropout masks shaped like `like` (drawn once, then cached), or None."""
+    def _masks(self, key, rate, like, training, count):
+        """Returns `count` dropout masks shaped like `like` (drawn once per sequence), or None."""
         if not 0. < rate < 1.:
             return None
-        masks = getattr(self, attribute)
-        if masks is None:
+
+        def draw():
             masks = _generate_dropout_mask(tf.ones_like(like), rate, training=training, count=count)
-            masks = masks if count > 1 else [masks]
-            setattr(self, attribute, masks)
-        return masks
+            return masks if count > 1 else [masks]
+        return self._loop_invariant(key, draw)
 
     def _input_masks(self, inputs, training, count=1):
-        return self._masks('_dropout_mask', self.dropout, inputs, training, count)
+        return self._masks('dropout_masks', self.dropout, inputs, training, count)
 
     def _recurrent_masks(self, state, training, count=1):
-        return self._masks('_recurrent_dropout_mask', self.recurrent_dropout, state, training, count)
+        return self._masks('recurrent_dropout_masks', self.recurrent_dropout, state, training, count)
 
     def reset_dropout_masks(self):
         """Forgets the dropout masks (and what was computed from them), so the next sequence draws new
         ones."""
-        self._dropout_mask = None
-        self._recurrent_dropout_mask = None
         self._loop_invariants = {}
 
     def _loop_invariant(self, key, compute):
-        """`compute()`, once per sequence: the first step's result is kept with the dropout masks.
+        """`compute()`, once per sequence: the dropout masks, and the per-gate kernels and stacked
+        masks of `_gate_products`, are kept from the first step until `reset_dropout_masks`.
 
         The `RNN` layer runs its first step outside its loop (`K.rnn`), so what is kept is computed
         there once and the loop reads it, rather than recomputing it at every step: TensorFlow does not
@@ -169,9 +165,9 @@ class _RecurrentCell(Layer):
 
         Implementation 1 multiplies gate by gate (a different dropout mask for each gate), in one batched
         product; implementation 2, and any product without masks, is one product (with the first mask).
-        For one step with `invariant` given, the per-gate kernels and the stacked masks are computed once
-        per sequence (`_loop_invariant`): in imdb_lstm's loop, their transposes took a fifth of the
-        train step.
+        With `invariant` given (a product inside the loop), the per-gate kernels and the stacked masks
+        are computed once per sequence (`_loop_invariant`): in imdb_lstm's loop, their transposes took
+        a fifth of the train step.
 
         # Arguments
             x: one step `(samples, dim)` or a sequence `(samples, time, dim)`.
@@ -179,8 +175,9 @@ class _RecurrentCell(Layer):
             count: the number of gates.
             masks: None or `count` dropout masks `(samples, dim)`.
             implementation: 1 or 2.
-            invariant: for a product inside the loop, the key under which its loop invariants are kept
-                (one per product of a step); None to compute them in place.
+            invariant: for one step's product inside the loop, the key under which its per-gate kernels
+                and stacked masks are kept (one key per product of a step); None to compute them in place
+                (the input side, computed once for the whole sequence anyway).
 
         # Returns
             A tensor `(samples, [time,] count * units)`.
@@ -194,10 +191,7 @@ class _RecurrentCell(Layer):
                 slices = tf.transpose(tf.reshape(kernel, (-1, count, size)), (1, 0, 2))
                 return slices, tf.stack(masks)
 
-            if invariant is None or K.ndim(x) == 3:
-                slices, stacked_masks = per_gate()
-            else:
-                slices, stacked_masks = self._loop_invariant(invariant, per_gate)
+            slices, stacked_masks = self._loop_invariant(invariant, per_gate) if invariant else per_gate()
             if K.ndim(x) == 3:
                 slices = tf.expand_dims(slices, 1)
             # (samples, dim) broadcast against (count, samples, dim): x times each gate's mask.
